@@ -1,0 +1,119 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger, NotFoundException } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RouteTable } from '../http/route-table.js';
+import { isDatabaseUnavailable } from './database-errors.js';
+import { DomainError } from './domain-error.js';
+
+export interface ErrorResponse {
+  status: number;
+  body: { detail: unknown };
+  headers?: Record<string, string>;
+}
+
+/** Fastify's own request errors (raised before a route runs), by their code. */
+const FASTIFY_ERRORS: Record<string, (error: FastifyLikeError) => ErrorResponse> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: () => ({ status: 413, body: { detail: 'Request body too large' } }),
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: () => ({ status: 415, body: { detail: 'Unsupported Media Type' } }),
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => ({ status: 400, body: { detail: 'Invalid Content-Length' } }),
+  FST_ERR_CTP_EMPTY_JSON_BODY: () => ({
+    status: 422,
+    body: { detail: [{ type: 'missing', loc: ['body'], msg: 'Field required', input: null }] },
+  }),
+  FST_ERR_CTP_INVALID_JSON_BODY: jsonInvalid,
+};
+
+interface FastifyLikeError {
+  code?: string;
+  statusCode?: number;
+  message?: string;
+}
+
+function jsonInvalid(error: FastifyLikeError): ErrorResponse {
+  const reason = (error.message ?? 'Invalid JSON').replace(/^Body is not valid JSON but content-type is set to 'application\/json'.*$/s, 'Invalid JSON');
+  return {
+    status: 422,
+    body: { detail: [{ type: 'json_invalid', loc: ['body', 0], msg: 'JSON decode error', input: {}, ctx: { error: reason.slice(0, 100) } }] },
+  };
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Not authenticated',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  408: 'Request Timeout',
+  409: 'Conflict',
+  413: 'Request body too large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  503: 'Service Unavailable',
+};
+
+const INTERNAL: ErrorResponse = { status: 500, body: { detail: 'Internal Server Error' } };
+
+function fromHttpException(exception: HttpException): ErrorResponse {
+  const status = exception.getStatus();
+  const response = exception.getResponse();
+  if (typeof response === 'string') return { status, body: { detail: response } };
+  if (response && typeof response === 'object') {
+    const record = response as Record<string, unknown>;
+    if ('detail' in record) return { status, body: { detail: record.detail } };
+    // Nest's built-in exceptions ({statusCode, message, error}); their default messages are
+    // replaced by the contract's wording for that status.
+    if (typeof record.message === 'string' && record.message !== record.error) {
+      return { status, body: { detail: record.message } };
+    }
+  }
+  return { status, body: { detail: STATUS_TEXT[status] ?? exception.message } };
+}
+
+/** Maps any thrown value to the contract's `{detail}` response; unknown errors become a bare 500. */
+export function toErrorResponse(exception: unknown): ErrorResponse {
+  if (exception instanceof DomainError) {
+    return { status: exception.status, body: { detail: exception.detail }, headers: exception.headers };
+  }
+  if (exception instanceof HttpException) return fromHttpException(exception);
+  if (isDatabaseUnavailable(exception)) return { status: 503, body: { detail: 'Service Unavailable' } };
+  const error = exception as FastifyLikeError | null;
+  if (error && typeof error === 'object') {
+    const mapped = error.code ? FASTIFY_ERRORS[error.code] : undefined;
+    if (mapped) return mapped(error);
+    if (exception instanceof SyntaxError && error.statusCode === 400) return jsonInvalid(error);
+    const status = error.statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return { status, body: { detail: STATUS_TEXT[status] ?? 'Bad Request' } };
+    }
+  }
+  return INTERNAL;
+}
+
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpError');
+
+  constructor(private readonly routes: RouteTable) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
+    const request = http.getRequest<FastifyRequest>();
+    const unmatched = exception instanceof NotFoundException && !request.routeOptions?.url;
+    const response = unmatched ? this.unmatchedRoute(request) : toErrorResponse(exception);
+
+    if (response.status >= 500) {
+      const reason = exception instanceof Error ? exception.stack ?? exception.message : String(exception);
+      this.logger.error(`${request.method} ${request.url} -> ${response.status} [request ${request.id}] ${reason}`);
+    }
+    if (response.status === 401) reply.header('WWW-Authenticate', 'Bearer');
+    for (const [name, value] of Object.entries(response.headers ?? {})) reply.header(name, value);
+    reply.status(response.status).header('Content-Type', 'application/json; charset=utf-8').send(response.body);
+  }
+
+  /** No route matched: a path served under other methods is a 405 with `Allow`, else a 404. */
+  private unmatchedRoute(request: FastifyRequest): ErrorResponse {
+    const allowed = this.routes.allowedMethods(request.url);
+    if (allowed.length === 0) return { status: 404, body: { detail: 'Not Found' } };
+    return { status: 405, body: { detail: 'Method Not Allowed' }, headers: { Allow: allowed.join(', ') } };
+  }
+}

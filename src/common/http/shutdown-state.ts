@@ -1,0 +1,7 @@
+import { Injectable } from '@nestjs/common';
+
+/** Set when the process starts shutting down, so readiness turns 503 before the server closes. */
+@Injectable()
+export class ShutdownState {
+  shuttingDown = false;
+}

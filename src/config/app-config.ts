@@ -1,0 +1,244 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The values `.env.example` ships with; production refuses to start with any of them. */
+export const EXAMPLE_SECRET_VALUES = new Set(['changethis', '']);
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export type NodeEnv = 'development' | 'production' | 'test';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface SmtpConfig {
+  host: string | null;
+  port: number;
+  tls: boolean;
+  ssl: boolean;
+  user: string | null;
+  password: string | null;
+  fromEmail: string | null;
+  fromName: string;
+}
+
+/**
+ * The whole typed configuration, read once at start-up. The class doubles as the injection
+ * token, so services ask for `AppConfig` and tests can override it with a plain object.
+ */
+export abstract class AppConfig {
+  abstract readonly nodeEnv: NodeEnv;
+  abstract readonly projectName: string;
+  abstract readonly host: string;
+  abstract readonly port: number;
+  abstract readonly logLevel: LogLevel;
+  abstract readonly localDataDir: string;
+  abstract readonly secretKey: string;
+  abstract readonly accessTokenExpireMinutes: number;
+  abstract readonly refreshTokenExpireDays: number;
+  abstract readonly emailResetTokenExpireHours: number;
+  abstract readonly frontendHost: string;
+  abstract readonly corsOrigins: string[];
+  abstract readonly databaseUrl: string;
+  abstract readonly dbPoolSize: number;
+  abstract readonly dbConnectTimeoutMs: number;
+  abstract readonly dbStatementTimeoutMs: number;
+  abstract readonly dbMigrateOnStart: boolean;
+  abstract readonly redisUrl: string;
+  abstract readonly redisKeyPrefix: string;
+  abstract readonly healthCheckTimeoutMs: number;
+  abstract readonly firstSuperuser: string;
+  abstract readonly firstSuperuserPassword: string;
+  abstract readonly usersOpenRegistration: boolean;
+  abstract readonly bodyLimitBytes: number;
+  abstract readonly docsEnabled: boolean;
+  abstract readonly shutdownTimeoutMs: number;
+  abstract readonly keepAliveTimeoutMs: number;
+  abstract readonly smtp: SmtpConfig;
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const NODE_ENVS: NodeEnv[] = ['development', 'production', 'test'];
+
+class EnvReader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  raw(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  optional(name: string): string | null {
+    return this.raw(name) ?? null;
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+      this.problems.push(`${name} must be an integer between ${min} and ${max} (got "${value}")`);
+      return fallback;
+    }
+    return parsed;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const value = this.raw(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if (['true', '1', 'yes', 'on'].includes(value)) return true;
+    if (['false', '0', 'no', 'off'].includes(value)) return false;
+    this.problems.push(`${name} must be true or false (got "${value}")`);
+    return fallback;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (!allowed.includes(value as T)) {
+      this.problems.push(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
+      return fallback;
+    }
+    return value as T;
+  }
+
+  url(name: string, fallback: string | undefined, protocols: string[]): string {
+    const value = this.raw(name) ?? fallback;
+    if (value === undefined) {
+      this.problems.push(`${name} is required`);
+      return '';
+    }
+    try {
+      const parsed = new URL(value);
+      if (!protocols.includes(parsed.protocol)) {
+        this.problems.push(`${name} must use ${protocols.join(' or ')}`);
+      }
+    } catch {
+      this.problems.push(`${name} is not a valid URL`);
+    }
+    return value;
+  }
+
+  /** A comma-separated list or a JSON array, as the FastAPI template's BACKEND_CORS_ORIGINS. */
+  list(name: string): string[] {
+    const value = this.raw(name);
+    if (value === undefined) return [];
+    if (value.startsWith('[')) {
+      try {
+        const parsed: unknown = JSON.parse(value);
+        if (Array.isArray(parsed) && parsed.every((v) => typeof v === 'string')) {
+          return parsed.map((v) => v.trim()).filter(Boolean);
+        }
+      } catch {
+        // reported below
+      }
+      this.problems.push(`${name} must be a comma-separated list or a JSON array of strings`);
+      return [];
+    }
+    return value
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
+  }
+}
+
+/**
+ * Outside production a missing SECRET_KEY gets a random one, kept in the local data folder so
+ * tokens survive restarts; never a fixed, guessable default.
+ */
+function localSecretKey(dataDir: string): string {
+  const file = join(dataDir, 'secret-key');
+  if (existsSync(file)) {
+    const stored = readFileSync(file, 'utf8').trim();
+    if (stored.length >= 32) return stored;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+function stripTrailingSlash(origin: string): string {
+  return origin.replace(/\/+$/, '');
+}
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const read = new EnvReader(env);
+  const nodeEnv = read.oneOf('NODE_ENV', NODE_ENVS, 'development');
+  const production = nodeEnv === 'production';
+  const localDataDir = read.string('LOCAL_DATA_DIR', join(process.cwd(), '.data'));
+
+  const providedSecret = read.raw('SECRET_KEY');
+  const firstSuperuserPassword = read.string('FIRST_SUPERUSER_PASSWORD', 'changethis');
+  if (production) {
+    if (providedSecret === undefined || EXAMPLE_SECRET_VALUES.has(providedSecret)) {
+      read.problems.push('SECRET_KEY must be set to a random secret in production (generate one with: openssl rand -base64 48)');
+    } else if (providedSecret.length < 32) {
+      read.problems.push('SECRET_KEY must be at least 32 characters in production');
+    }
+    if (EXAMPLE_SECRET_VALUES.has(firstSuperuserPassword)) {
+      read.problems.push('FIRST_SUPERUSER_PASSWORD must be changed from its default in production');
+    }
+  }
+
+  const frontendHost = stripTrailingSlash(read.url('FRONTEND_HOST', 'http://localhost:5173', ['http:', 'https:']));
+  const corsOrigins = [...new Set([frontendHost, ...read.list('BACKEND_CORS_ORIGINS').map(stripTrailingSlash)])];
+
+  const config: AppConfig = {
+    nodeEnv,
+    projectName: read.string('PROJECT_NAME', 'Full Stack NestJS Project'),
+    host: read.string('HOST', '127.0.0.1'),
+    port: read.int('PORT', 8000, 0, 65535),
+    logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, production ? 'info' : 'debug'),
+    localDataDir,
+    secretKey: providedSecret ?? (production ? '' : localSecretKey(localDataDir)),
+    accessTokenExpireMinutes: read.int('ACCESS_TOKEN_EXPIRE_MINUTES', 30, 1, 60 * 24 * 8),
+    refreshTokenExpireDays: read.int('REFRESH_TOKEN_EXPIRE_DAYS', 14, 1, 365),
+    emailResetTokenExpireHours: read.int('EMAIL_RESET_TOKEN_EXPIRE_HOURS', 48, 1, 24 * 30),
+    frontendHost,
+    corsOrigins,
+    databaseUrl: read.url('DATABASE_URL', undefined, ['postgres:', 'postgresql:']),
+    dbPoolSize: read.int('DB_POOL_SIZE', 10, 1, 200),
+    dbConnectTimeoutMs: read.int('DB_CONNECT_TIMEOUT_MS', 2000, 100, 60000),
+    dbStatementTimeoutMs: read.int('DB_STATEMENT_TIMEOUT_MS', 5000, 100, 600000),
+    dbMigrateOnStart: read.bool('DB_MIGRATE_ON_START', true),
+    redisUrl: read.url('REDIS_URL', undefined, ['redis:', 'rediss:']),
+    redisKeyPrefix: read.string('REDIS_KEY_PREFIX', 'app'),
+    healthCheckTimeoutMs: read.int('HEALTH_CHECK_TIMEOUT_MS', 1000, 50, 10000),
+    firstSuperuser: read.string('FIRST_SUPERUSER', 'admin@example.com'),
+    firstSuperuserPassword,
+    usersOpenRegistration: read.bool('USERS_OPEN_REGISTRATION', true),
+    bodyLimitBytes: read.int('BODY_LIMIT_BYTES', 102400, 1024, 50 * 1024 * 1024),
+    docsEnabled: read.bool('DOCS_ENABLED', true),
+    shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 10000, 0, 600000),
+    keepAliveTimeoutMs: read.int('KEEP_ALIVE_TIMEOUT_MS', 65000, 1000, 600000),
+    smtp: {
+      host: read.optional('SMTP_HOST'),
+      port: read.int('SMTP_PORT', 587, 1, 65535),
+      tls: read.bool('SMTP_TLS', true),
+      ssl: read.bool('SMTP_SSL', false),
+      user: read.optional('SMTP_USER'),
+      password: read.optional('SMTP_PASSWORD'),
+      fromEmail: read.optional('EMAILS_FROM_EMAIL'),
+      fromName: read.string('EMAILS_FROM_NAME', read.string('PROJECT_NAME', 'Full Stack NestJS Project')),
+    },
+  };
+
+  if (read.problems.length > 0) {
+    throw new ConfigError(`Invalid configuration: ${read.problems.join('; ')}`);
+  }
+  return Object.freeze(config);
+}
+
+/** Loads `.env` from the working directory when present; real environment variables win. */
+export function loadEnvFile(path = join(process.cwd(), '.env')): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+}

@@ -1,0 +1,40 @@
+import { join } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import type { AppConfig } from '../config/app-config.js';
+
+type DatabaseConfig = Pick<
+  AppConfig,
+  'databaseUrl' | 'dbPoolSize' | 'dbConnectTimeoutMs' | 'dbStatementTimeoutMs' | 'projectName'
+>;
+
+const projectRoot = join(import.meta.dirname, '..', '..');
+
+/** Migrations live in `migrations/` at the project root (compiled to `dist/migrations/`). */
+export const MIGRATIONS_GLOB = join(projectRoot, 'migrations', '*.{ts,js}');
+export const ENTITIES_GLOB = join(projectRoot, 'src', '**', '*.entity.{ts,js}');
+
+/**
+ * The one description of the database connection, shared by the app and `ormconfig.ts`.
+ * The pool is small and every wait is bounded, so an exhausted pool or a dead database is a
+ * fast 503 instead of a hung request.
+ */
+export function buildDataSourceOptions(config: DatabaseConfig): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: config.databaseUrl,
+    entities: [ENTITIES_GLOB],
+    migrations: [MIGRATIONS_GLOB],
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    migrationsRun: false,
+    poolSize: config.dbPoolSize,
+    connectTimeoutMS: config.dbConnectTimeoutMs,
+    extra: {
+      statement_timeout: config.dbStatementTimeoutMs,
+      idle_in_transaction_session_timeout: config.dbStatementTimeoutMs * 2,
+      application_name: config.projectName.slice(0, 60),
+      idleTimeoutMillis: 30_000,
+    },
+  };
+}
