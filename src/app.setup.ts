@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import helmet from '@fastify/helmet';
+import { RequestMethod } from '@nestjs/common';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { IncomingMessage } from 'node:http';
+import { AppConfig } from './config/app-config.js';
+import { RouteTable } from './common/http/route-table.js';
+
+export const API_PREFIX = 'api/v1';
+export const OPENAPI_JSON_PATH = `/${API_PREFIX}/openapi.json`;
+
+/** Routes that stay at the root, outside the API prefix. */
+const ROOT_ROUTES = ['health', 'health/live', 'health/ready', 'metrics'];
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** Honour a well-formed incoming `X-Request-ID` (a proxy's), otherwise make one up. */
+function requestId(request: IncomingMessage): string {
+  const incoming = request.headers['x-request-id'];
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
+/** The HTTP server options that must be fixed before the app exists (limits, routing, ids). */
+export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
+  return new FastifyAdapter({
+    bodyLimit: config.bodyLimitBytes,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    // Idle keep-alive sockets close at shutdown; in-flight requests still finish.
+    forceCloseConnections: 'idle',
+    genReqId: requestId,
+    routerOptions: { ignoreTrailingSlash: true },
+    trustProxy: config.trustProxy,
+  });
+}
+
+/**
+ * Everything about the HTTP surface that is not a module: prefix, docs, CORS, security headers,
+ * request ids, shutdown. `main.ts` and every e2e test call this, so tests exercise the real app.
+ * Call it before `app.init()` / `app.listen()`.
+ */
+export function configureApp(app: NestFastifyApplication): NestFastifyApplication {
+  const config = app.get(AppConfig);
+  const fastify = app.getHttpAdapter().getInstance();
+
+  const routes = app.get(RouteTable);
+  fastify.addHook('onRoute', (route) => routes.add(route.method, route.url));
+  fastify.addHook('onRequest', async (request, reply) => {
+    reply.header('X-Request-ID', request.id);
+  });
+  // Only JSON (and, where a route allows it, the login form) is read; other bodies are 415.
+  fastify.removeContentTypeParser(['text/plain']);
+
+  app.setGlobalPrefix(API_PREFIX, {
+    exclude: ROOT_ROUTES.map((path) => ({ path, method: RequestMethod.ALL })),
+  });
+
+  app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        // Swagger UI and ReDoc style their elements inline; ReDoc runs its search in a blob worker.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        workerSrc: ["'self'", 'blob:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        // Local development serves plain HTTP; TLS is the proxy's job in production.
+        upgradeInsecureRequests: null,
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+  });
+
+  app.enableCors({
+    origin: config.corsOrigins,
+    credentials: true,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    exposedHeaders: ['X-Request-ID', 'Retry-After'],
+    maxAge: 600,
+  });
+
+  if (config.docsEnabled) setUpDocs(app, config);
+
+  app.enableShutdownHooks();
+  return app;
+}
+
+export function buildOpenApiDocument(app: NestFastifyApplication, config: AppConfig) {
+  const options = new DocumentBuilder()
+    .setTitle(config.projectName)
+    .setDescription('REST API: users, items, auth, background jobs. Errors are `{"detail": ...}`.')
+    .setVersion('1.0.0')
+    .build();
+  return SwaggerModule.createDocument(app, options, {
+    // Stable, readable ids (`items-findAll`) for generated clients.
+    operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '').toLowerCase()}-${method}`,
+  });
+}
+
+function setUpDocs(app: NestFastifyApplication, config: AppConfig): void {
+  let document: ReturnType<typeof buildOpenApiDocument> | undefined;
+  const getDocument = () => (document ??= buildOpenApiDocument(app, config));
+
+  SwaggerModule.setup('docs', app, getDocument, {
+    jsonDocumentUrl: OPENAPI_JSON_PATH,
+    customSiteTitle: `${config.projectName} - Swagger UI`,
+    swaggerOptions: { persistAuthorization: true },
+  });
+
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.get('/docs-json', (_request, reply) => reply.type('application/json; charset=utf-8').send(getDocument()));
+
+  const redocBundle = redocBundlePath();
+  fastify.get('/redoc', (_request, reply) => reply.type('text/html; charset=utf-8').send(redocPage(config.projectName)));
+  fastify.get('/redoc/redoc.standalone.js', async (_request, reply) => {
+    const { createReadStream } = await import('node:fs');
+    return reply
+      .type('application/javascript; charset=utf-8')
+      .header('Cache-Control', 'public, max-age=86400')
+      .send(createReadStream(redocBundle));
+  });
+}
+
+const REDOC_BUNDLE = join('redoc', 'bundles', 'redoc.standalone.js');
+
+/**
+ * `nest build` copies the ReDoc bundle into `dist/public` (nest-cli.json assets), so production
+ * images need neither the redoc package nor its React dependencies; from sources (tests) it is
+ * read from node_modules.
+ */
+function redocBundlePath(): string {
+  const built = join(import.meta.dirname, '..', 'public', 'node_modules', REDOC_BUNDLE);
+  if (existsSync(built)) return built;
+  return createRequire(import.meta.url).resolve(REDOC_BUNDLE);
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function redocPage(title: string): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>${escapeHtml(title)} - ReDoc</title>
+    <style>body { margin: 0; padding: 0; }</style>
+  </head>
+  <body>
+    <redoc spec-url="${OPENAPI_JSON_PATH}"></redoc>
+    <script src="/redoc/redoc.standalone.js"></script>
+  </body>
+</html>
+`;
+}

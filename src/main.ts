@@ -1,0 +1,41 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppConfig, ConfigError, loadConfig, loadEnvFile } from './config/app-config.js';
+
+async function bootstrap(): Promise<void> {
+  loadEnvFile();
+  let config: AppConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+
+  // Imported after the environment is final: the config module validates it at import time.
+  const { AppModule } = await import('./app.module.js');
+  const { configureApp, createFastifyAdapter } = await import('./app.setup.js');
+
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createFastifyAdapter(config), {
+    bufferLogs: false,
+  });
+  configureApp(app);
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      // A last resort if closing hangs; a clean close exits well before it.
+      setTimeout(() => process.exit(1), config.shutdownTimeoutMs).unref();
+    });
+  }
+
+  await app.listen({ host: config.host, port: config.port });
+  new Logger('Bootstrap').log(`API listening on ${await app.getUrl()} (docs at /docs)`);
+}
+
+bootstrap().catch((error: unknown) => {
+  new Logger('Bootstrap').error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});
