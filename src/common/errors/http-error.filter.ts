@@ -59,9 +59,9 @@ function fromHttpException(exception: HttpException): ErrorResponse {
   if (response && typeof response === 'object') {
     const record = response as Record<string, unknown>;
     if ('detail' in record) return { status, body: { detail: record.detail } };
-    // Nest's built-in exceptions ({statusCode, message, error}); their default messages are
-    // replaced by the contract's wording for that status.
-    if (typeof record.message === 'string' && record.message !== record.error) {
+    // Nest's built-in exceptions carry `error` only when given a message of their own; their
+    // default message is replaced by the contract's wording for that status.
+    if (typeof record.message === 'string' && typeof record.error === 'string') {
       return { status, body: { detail: record.message } };
     }
   }

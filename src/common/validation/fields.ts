@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
+import { Expose, Transform } from 'class-transformer';
 import { IsBoolean, IsDefined, IsInt, IsString, Max, Min, ValidateBy, ValidateIf } from 'class-validator';
 import type { IssueContext } from './validation-error.js';
 
@@ -16,7 +16,8 @@ interface Presence {
   nullable?: boolean;
 }
 
-const context = (issue: IssueContext) => ({ context: issue });
+// The message matters too: class-validator attaches a context only to a non-empty message.
+const context = (issue: IssueContext) => ({ context: issue, message: issue.msg });
 
 /** Skips the remaining checks for an absent field, or for null where null is allowed. */
 function presence({ optional, nullable }: Presence): PropertyDecorator[] {
@@ -115,6 +116,8 @@ export function BooleanField(options: Presence & { default?: boolean } = {}): Pr
 /** An integer from the query string, with bounds and a default. */
 export function IntegerQueryField(options: { min: number; max?: number; default: number; description?: string }) {
   const checks: PropertyDecorator[] = [
+    // Exposed, so the transform below also runs for an absent parameter and sets the default.
+    Expose(),
     Transform(({ value }) => (value === undefined || value === '' ? options.default : /^-?\d+$/.test(String(value)) ? Number(value) : value)),
     IsInt(context({ type: 'int_parsing', msg: 'Input should be a valid integer, unable to parse string as an integer' })),
     Min(options.min, context({ type: 'greater_than_equal', msg: `Input should be greater than or equal to ${options.min}`, ctx: { ge: options.min } })),
