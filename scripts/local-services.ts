@@ -14,6 +14,8 @@ import pg from 'pg';
 
 export interface RunningService {
   url: string;
+  /** The server's process id, where this module spawned it (fault tests pause it). */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -213,7 +215,7 @@ export async function startRedis(options: ServiceOptions): Promise<RunningServic
     }
     child.stdout?.resume();
     child.stderr?.resume();
-    return { url: `redis://127.0.0.1:${options.port}`, stop: () => stopChild(child) };
+    return { url: `redis://127.0.0.1:${options.port}`, pid: child.pid, stop: () => stopChild(child) };
   }
 
   log('no redis-server on PATH; using redis-memory-server (builds Redis on first use, needs internet)');

@@ -7,6 +7,7 @@ import { ensureDatabase, type RunningService, startPostgres, startRedis } from '
  * `npm start`: the API with embedded defaults. Without DATABASE_URL / REDIS_URL it starts a
  * PostgreSQL and a Redis whose data lives in the project's `.data/` folder (kept across
  * restarts), then runs the API against them; with the URLs set it starts nothing extra.
+ * `npm run start:dev` does the same with the API in watch mode.
  */
 
 const log = (line: string) => process.stdout.write(`[local] ${line}\n`);
@@ -40,10 +41,11 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  const api = spawn(process.execPath, [join(import.meta.dirname, '..', 'src', 'main.js')], {
-    stdio: 'inherit',
-    env: process.env,
-  });
+  // --watch: rebuild and restart the API on every change (nest start --watch), services stay up.
+  const command = process.argv.includes('--watch')
+    ? [join(process.cwd(), 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'start', '--watch']
+    : [join(import.meta.dirname, '..', 'src', 'main.js')];
+  const api = spawn(process.execPath, command, { stdio: 'inherit', env: process.env });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => api.kill(signal));
   }

@@ -48,6 +48,12 @@ describe(loadConfig.name, () => {
     expect(loadConfig(base()).secretKey).toBe(first);
   });
 
+  it('never signs with the example secret outside production', () => {
+    const sut = loadConfig({ ...base(), SECRET_KEY: 'changethis' });
+    expect(sut.secretKey).not.toBe('changethis');
+    expect(sut.secretKey.length).toBeGreaterThanOrEqual(32);
+  });
+
   it('accepts a production configuration with real secrets', () => {
     expect(loadConfig(production()).secretKey).toBe('k'.repeat(48));
   });

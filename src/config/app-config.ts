@@ -209,7 +209,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     port: read.int('PORT', 8000, 0, 65535),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, production ? 'info' : 'debug'),
     localDataDir,
-    secretKey: providedSecret ?? (production ? '' : localSecretKey(localDataDir)),
+    // Outside production the example value counts as unset: a copied .env.example must not
+    // sign tokens with a published secret.
+    secretKey: production || (providedSecret && !EXAMPLE_SECRET_VALUES.has(providedSecret)) ? (providedSecret ?? '') : localSecretKey(localDataDir),
     accessTokenExpireMinutes: read.int('ACCESS_TOKEN_EXPIRE_MINUTES', 30, 1, 60 * 24 * 8),
     refreshTokenExpireDays: read.int('REFRESH_TOKEN_EXPIRE_DAYS', 14, 1, 365),
     emailResetTokenExpireHours: read.int('EMAIL_RESET_TOKEN_EXPIRE_HOURS', 48, 1, 24 * 30),

@@ -1,3 +1,4 @@
+import type { Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { AppModule } from '../../src/app.module.js';
@@ -7,11 +8,14 @@ import { AppConfig, loadConfig } from '../../src/config/app-config.js';
 /**
  * Boots the real application (same module, same configureApp) against the suite's PostgreSQL
  * and Redis. Overrides change the configuration for one app, e.g. to point it at a Redis the
- * test stops.
+ * test stops; extra modules add routes that only a test needs.
  */
-export async function createTestApp(overrides: Partial<AppConfig> = {}): Promise<NestFastifyApplication> {
+export async function createTestApp(
+  overrides: Partial<AppConfig> = {},
+  extraModules: Type[] = [],
+): Promise<NestFastifyApplication> {
   const config: AppConfig = { ...loadConfig(process.env), ...overrides };
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule, ...extraModules] })
     .overrideProvider(AppConfig)
     .useValue(config)
     .compile();

@@ -40,6 +40,14 @@ describe(toErrorResponse.name, () => {
     expect(invalid.body.detail).toEqual([expect.objectContaining({ type: 'json_invalid', loc: ['body', 0], msg: 'JSON decode error' })]);
   });
 
+  it('looks through the HttpException the Fastify adapter wraps around body errors', () => {
+    const tooLarge = Object.assign(new Error('Request body is too large'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 });
+    expect(toErrorResponse(new HttpException(tooLarge.message, 413, { cause: tooLarge }))).toEqual({
+      status: 413,
+      body: { detail: 'Request body too large' },
+    });
+  });
+
   it('answers 503 when the database is unreachable', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
     expect(toErrorResponse(refused)).toEqual({ status: 503, body: { detail: 'Service Unavailable' } });

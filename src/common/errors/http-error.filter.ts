@@ -73,7 +73,13 @@ export function toErrorResponse(exception: unknown): ErrorResponse {
   if (exception instanceof DomainError) {
     return { status: exception.status, body: { detail: exception.detail }, headers: exception.headers };
   }
-  if (exception instanceof HttpException) return fromHttpException(exception);
+  if (exception instanceof HttpException) {
+    // The Fastify adapter wraps Fastify's own request errors (body limit, JSON syntax) in an
+    // HttpException; the original keeps the code that says what went wrong.
+    const cause = exception.cause as FastifyLikeError | undefined;
+    const mapped = cause?.code ? FASTIFY_ERRORS[cause.code] : undefined;
+    return mapped ? mapped(cause!) : fromHttpException(exception);
+  }
   if (isDatabaseUnavailable(exception)) return { status: 503, body: { detail: 'Service Unavailable' } };
   const error = exception as FastifyLikeError | null;
   if (error && typeof error === 'object') {
