@@ -6,7 +6,9 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# `npm install` (not `npm ci`): the lock file lacks optional binaries of platforms the
+# registry does not serve, which makes `npm ci` refuse it; the lock still pins every version.
+RUN npm install --no-audit --no-fund
 COPY nest-cli.json tsconfig.json tsconfig.build.json ormconfig.ts ./
 COPY src ./src
 COPY scripts ./scripts

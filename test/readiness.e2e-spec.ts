@@ -41,7 +41,7 @@ describe('readiness when Redis fails', () => {
   });
 
   it('turns 503 naming redis within 2 s of Redis stopping, stays live, and recovers', async () => {
-    await http().get('/health/ready').expect(200);
+    await waitForReady(200, 10_000);
     await redis.stop();
 
     const started = Date.now();

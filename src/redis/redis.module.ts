@@ -29,6 +29,23 @@ export function createRedisClient(url: string, name: string): Redis {
   return client;
 }
 
+/**
+ * Waits (bounded) for the first connection, so a healthy app starts ready instead of failing
+ * its first commands; a Redis that is down does not stop the start, readiness reports it.
+ */
+export function untilReady(client: Redis, timeoutMs: number): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      client.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    client.once('ready', done);
+  });
+}
+
 export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
 export const InjectRedis = () => Inject(REDIS_CLIENT);
 
@@ -46,7 +63,11 @@ class RedisShutdown implements OnApplicationShutdown {
   providers: [
     {
       provide: REDIS_CLIENT,
-      useFactory: (config: AppConfig) => createRedisClient(config.redisUrl, 'app'),
+      useFactory: async (config: AppConfig) => {
+        const client = createRedisClient(config.redisUrl, 'app');
+        await untilReady(client, 3000);
+        return client;
+      },
       inject: [AppConfig],
     },
     RedisShutdown,
