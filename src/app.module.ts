@@ -2,10 +2,12 @@ import { Module } from '@nestjs/common';
 import { CommonModule } from './common/common.module.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { AuthModule } from './modules/auth/auth.module.js';
 import { HealthModule } from './modules/health/health.module.js';
+import { UsersModule } from './modules/users/users.module.js';
 import { RedisModule } from './redis/redis.module.js';
 
 @Module({
-  imports: [ConfigModule, CommonModule, DatabaseModule, RedisModule, HealthModule],
+  imports: [ConfigModule, CommonModule, DatabaseModule, RedisModule, HealthModule, UsersModule, AuthModule],
 })
 export class AppModule {}

@@ -12,6 +12,7 @@ import { RouteTable } from './common/http/route-table.js';
 
 export const API_PREFIX = 'api/v1';
 export const OPENAPI_JSON_PATH = `/${API_PREFIX}/openapi.json`;
+const OAUTH2_SCHEME = 'OAuth2PasswordBearer';
 
 /** Routes that stay at the root, outside the API prefix. */
 const ROOT_ROUTES = ['health', 'health/live', 'health/ready', 'metrics'];
@@ -97,6 +98,13 @@ export function buildOpenApiDocument(app: NestFastifyApplication, config: AppCon
     .setTitle(config.projectName)
     .setDescription('REST API: users, items, auth, background jobs. Errors are `{"detail": ...}`.')
     .setVersion('1.0.0')
+    // The "Authorize" button logs in with a username (email) and password through the
+    // OAuth2 password flow; every route not marked @Public() requires it.
+    .addOAuth2(
+      { type: 'oauth2', flows: { password: { tokenUrl: `/${API_PREFIX}/login/access-token`, scopes: {} } } },
+      OAUTH2_SCHEME,
+    )
+    .addSecurityRequirements(OAUTH2_SCHEME)
     .build();
   return SwaggerModule.createDocument(app, options, {
     // Stable, readable ids (`items-findAll`) for generated clients.

@@ -4,18 +4,22 @@ import { HttpErrorFilter } from './errors/http-error.filter.js';
 import { MediaTypeGuard } from './http/media-type.guard.js';
 import { RouteTable } from './http/route-table.js';
 import { ShutdownState } from './http/shutdown-state.js';
+import { AttemptLimiter } from './rate-limit/attempt-limiter.js';
+import { PasswordHasher } from './security/password-hasher.js';
 import { RequestValidationPipe } from './validation/request-validation.pipe.js';
 
-/** The cross-cutting HTTP behaviour every route shares: errors, validation, media types. */
+/** Cross-cutting behaviour: errors, validation, media types, password hashing, attempt limits. */
 @Global()
 @Module({
   providers: [
     RouteTable,
     ShutdownState,
+    PasswordHasher,
+    AttemptLimiter,
     { provide: APP_FILTER, useClass: HttpErrorFilter },
     { provide: APP_PIPE, useClass: RequestValidationPipe },
     { provide: APP_GUARD, useClass: MediaTypeGuard },
   ],
-  exports: [RouteTable, ShutdownState],
+  exports: [RouteTable, ShutdownState, PasswordHasher, AttemptLimiter],
 })
 export class CommonModule {}

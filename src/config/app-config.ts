@@ -10,6 +10,7 @@ export class ConfigError extends Error {
 }
 
 export type NodeEnv = 'development' | 'production' | 'test';
+export type JwtAlgorithm = 'HS256' | 'HS384' | 'HS512';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface SmtpConfig {
@@ -35,6 +36,8 @@ export abstract class AppConfig {
   abstract readonly logLevel: LogLevel;
   abstract readonly localDataDir: string;
   abstract readonly secretKey: string;
+  /** The one algorithm tokens are signed with and the only one accepted. */
+  abstract readonly jwtAlgorithm: JwtAlgorithm;
   abstract readonly accessTokenExpireMinutes: number;
   abstract readonly refreshTokenExpireDays: number;
   abstract readonly emailResetTokenExpireHours: number;
@@ -51,6 +54,10 @@ export abstract class AppConfig {
   abstract readonly firstSuperuser: string;
   abstract readonly firstSuperuserPassword: string;
   abstract readonly usersOpenRegistration: boolean;
+  /** Failed logins per email, and per client IP, within the window before 429. */
+  abstract readonly loginMaxFailuresPerEmail: number;
+  abstract readonly loginMaxFailuresPerIp: number;
+  abstract readonly loginFailureWindowSeconds: number;
   abstract readonly bodyLimitBytes: number;
   abstract readonly docsEnabled: boolean;
   abstract readonly shutdownTimeoutMs: number;
@@ -212,6 +219,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     // Outside production the example value counts as unset: a copied .env.example must not
     // sign tokens with a published secret.
     secretKey: production || (providedSecret && !EXAMPLE_SECRET_VALUES.has(providedSecret)) ? (providedSecret ?? '') : localSecretKey(localDataDir),
+    jwtAlgorithm: read.oneOf('JWT_ALGORITHM', ['HS256', 'HS384', 'HS512'] as const, 'HS256'),
     accessTokenExpireMinutes: read.int('ACCESS_TOKEN_EXPIRE_MINUTES', 30, 1, 60 * 24 * 8),
     refreshTokenExpireDays: read.int('REFRESH_TOKEN_EXPIRE_DAYS', 14, 1, 365),
     emailResetTokenExpireHours: read.int('EMAIL_RESET_TOKEN_EXPIRE_HOURS', 48, 1, 24 * 30),
@@ -228,6 +236,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     firstSuperuser: read.string('FIRST_SUPERUSER', 'admin@example.com'),
     firstSuperuserPassword,
     usersOpenRegistration: read.bool('USERS_OPEN_REGISTRATION', true),
+    loginMaxFailuresPerEmail: read.int('LOGIN_MAX_FAILURES_PER_EMAIL', 10, 1, 100000),
+    loginMaxFailuresPerIp: read.int('LOGIN_MAX_FAILURES_PER_IP', 100, 1, 1000000),
+    loginFailureWindowSeconds: read.int('LOGIN_FAILURE_WINDOW_SECONDS', 900, 1, 86400),
     bodyLimitBytes: read.int('BODY_LIMIT_BYTES', 102400, 1024, 50 * 1024 * 1024),
     docsEnabled: read.bool('DOCS_ENABLED', true),
     shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 10000, 0, 600000),

@@ -27,6 +27,8 @@ export function buildDataSourceOptions(config: DatabaseConfig): DataSourceOption
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,
+    // gen_random_uuid() is built into PostgreSQL 13+; no extension to install.
+    uuidExtension: 'pgcrypto',
     migrationsRun: false,
     poolSize: config.dbPoolSize,
     connectTimeoutMS: config.dbConnectTimeoutMs,

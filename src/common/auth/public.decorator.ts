@@ -1,6 +1,13 @@
-import { SetMetadata } from '@nestjs/common';
+import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { DECORATORS } from '@nestjs/swagger';
 
 export const IS_PUBLIC = 'isPublic';
 
-/** Opts a controller or handler out of the global authentication guard. */
-export const Public = () => SetMetadata(IS_PUBLIC, true);
+/**
+ * Opts a controller or handler out of the global authentication guard, and out of the
+ * document-wide security requirement, so /docs shows it without a lock.
+ */
+export const Public = () =>
+  applyDecorators(SetMetadata(IS_PUBLIC, true), (target: object, _key?: string | symbol, descriptor?: PropertyDescriptor) => {
+    Reflect.defineMetadata(DECORATORS.API_SECURITY, [], descriptor?.value ?? target);
+  });

@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import type { Principal } from '../../common/auth/principal.js';
+import { AppConfig } from '../../config/app-config.js';
+import type { User } from '../users/entities/user.entity.js';
+import { UsersService } from '../users/users.service.js';
+import { isAccessTokenClaims } from './access-tokens.js';
+import { InactiveUserError, InvalidCredentialsError } from './auth-errors.js';
+import { SessionsService } from './sessions.service.js';
+
+/**
+ * Verifies the bearer token (signature, the configured algorithm only, expiry, token type) and
+ * that its session still stands; the request's principal is the session's user.
+ */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(
+    config: AppConfig,
+    private readonly users: UsersService,
+    private readonly sessions: SessionsService,
+  ) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKey: config.secretKey,
+      algorithms: [config.jwtAlgorithm],
+      ignoreExpiration: false,
+    });
+  }
+
+  async validate(payload: unknown): Promise<Principal<User>> {
+    if (!isAccessTokenClaims(payload)) throw new InvalidCredentialsError();
+    const [user, session] = await Promise.all([this.users.findById(payload.sub), this.sessions.findById(payload.sid)]);
+    if (!user) throw new InvalidCredentialsError();
+    // A deactivated user is told so (403) rather than "bad token", even though deactivation
+    // also ended their sessions.
+    if (!user.isActive) throw new InactiveUserError();
+    if (!this.sessions.isUsable(session, user)) throw new InvalidCredentialsError();
+    return { user, sessionId: session.id };
+  }
+}

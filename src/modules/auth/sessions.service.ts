@@ -1,0 +1,111 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsNull, type Repository } from 'typeorm';
+import { AppConfig } from '../../config/app-config.js';
+import type { User } from '../users/entities/user.entity.js';
+import { AuthSession } from './entities/auth-session.entity.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface IssuedSession {
+  session: AuthSession;
+  /** `<session id>.<secret>`: given to the client once, stored only as a hash. */
+  refreshToken: string;
+}
+
+function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('base64url');
+}
+
+function newSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+function sameHash(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+@Injectable()
+export class SessionsService {
+  constructor(
+    @InjectRepository(AuthSession) private readonly sessions: Repository<AuthSession>,
+    private readonly config: AppConfig,
+  ) {}
+
+  async start(user: User): Promise<IssuedSession> {
+    const secret = newSecret();
+    const session = await this.sessions.save(
+      this.sessions.create({
+        userId: user.id,
+        refreshTokenHash: hashSecret(secret),
+        credentialsVersion: user.credentialsVersion,
+        expiresAt: new Date(Date.now() + this.config.refreshTokenExpireDays * DAY_MS),
+        refreshedAt: null,
+        revokedAt: null,
+      }),
+    );
+    return { session, refreshToken: `${session.id}.${secret}` };
+  }
+
+  findById(id: string): Promise<AuthSession | null> {
+    return this.sessions.findOneBy({ id });
+  }
+
+  /** Whether a session still admits tokens for `user`. */
+  isUsable(session: AuthSession | null, user: User): session is AuthSession {
+    return (
+      session !== null &&
+      session.userId === user.id &&
+      session.revokedAt === null &&
+      session.expiresAt.getTime() > Date.now() &&
+      session.credentialsVersion === user.credentialsVersion
+    );
+  }
+
+  /**
+   * Exchanges a refresh token for a new one (rotation). A token that names a live session but
+   * does not match its current secret was used before: that means it leaked, so the whole
+   * session is revoked. Returns null whenever the token cannot be honoured.
+   */
+  async rotate(refreshToken: string, loadUser: (id: string) => Promise<User | null>): Promise<{ issued: IssuedSession; user: User } | null> {
+    const [sessionId, secret, extra] = refreshToken.split('.');
+    if (!sessionId || !secret || extra !== undefined || !/^[0-9a-f-]{36}$/i.test(sessionId)) return null;
+    const session = await this.findById(sessionId);
+    if (!session || session.revokedAt !== null) return null;
+    if (!sameHash(session.refreshTokenHash, hashSecret(secret))) {
+      await this.revoke(session.id);
+      return null;
+    }
+    const user = await loadUser(session.userId);
+    if (!user || !user.isActive || !this.isUsable(session, user)) return null;
+
+    const next = newSecret();
+    // Compare-and-set: of two concurrent refreshes with one token, only one wins; the other
+    // finds the secret changed and is treated as a reuse.
+    const result = await this.sessions.update(
+      { id: session.id, refreshTokenHash: session.refreshTokenHash, revokedAt: IsNull() },
+      { refreshTokenHash: hashSecret(next), refreshedAt: new Date() },
+    );
+    if (!result.affected) {
+      await this.revoke(session.id);
+      return null;
+    }
+    return { issued: { session, refreshToken: `${session.id}.${next}` }, user };
+  }
+
+  /** Keeps `sessionId` alive across a credentials change (the caller of a password change). */
+  async carryOver(sessionId: string, credentialsVersion: number): Promise<void> {
+    await this.sessions.update({ id: sessionId, revokedAt: IsNull() }, { credentialsVersion });
+  }
+
+  async revoke(sessionId: string): Promise<void> {
+    await this.sessions.update({ id: sessionId, revokedAt: IsNull() }, { revokedAt: new Date() });
+  }
+
+  async revokeAllOf(userId: string): Promise<void> {
+    await this.sessions.update({ userId, revokedAt: IsNull() }, { revokedAt: new Date() });
+  }
+}

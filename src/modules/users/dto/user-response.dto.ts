@@ -1,0 +1,46 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type { User } from '../entities/user.entity.js';
+
+/** The public shape of a user: never a password or hash. */
+export class UserResponseDto {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ format: 'email', example: 'user@example.com' })
+  email: string;
+
+  @ApiProperty({ type: String, nullable: true, example: 'Ada Lovelace' })
+  full_name: string | null;
+
+  @ApiProperty()
+  is_active: boolean;
+
+  @ApiProperty()
+  is_superuser: boolean;
+
+  @ApiProperty({ format: 'date-time' })
+  created_at: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updated_at: string;
+
+  static from(user: User): UserResponseDto {
+    return {
+      id: user.id,
+      email: user.email,
+      full_name: user.fullName,
+      is_active: user.isActive,
+      is_superuser: user.isSuperuser,
+      created_at: user.createdAt.toISOString(),
+      updated_at: user.updatedAt.toISOString(),
+    };
+  }
+}
+
+export class UsersPageDto {
+  @ApiProperty({ type: [UserResponseDto] })
+  data: UserResponseDto[];
+
+  @ApiProperty({ description: 'All users, ignoring skip and limit' })
+  count: number;
+}

@@ -1,0 +1,180 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { QueryFailedError, Raw, type Repository } from 'typeorm';
+import { DomainError } from '../../common/errors/domain-error.js';
+import { NOT_ENOUGH_PRIVILEGES } from '../../common/auth/superuser.guard.js';
+import { PasswordHasher } from '../../common/security/password-hasher.js';
+import type { CreateUserDto } from './dto/create-user.dto.js';
+import type { RegisterUserDto } from './dto/register-user.dto.js';
+import type { UpdateMeDto } from './dto/update-me.dto.js';
+import type { UpdateUserDto } from './dto/update-user.dto.js';
+import { User } from './entities/user.entity.js';
+
+const EMAIL_UNIQUE_INDEX = 'users_email_lower_key';
+
+export const USER_NOT_FOUND = 'User not found';
+const EMAIL_TAKEN_ON_CREATE = 'The user with this email already exists in the system.';
+const EMAIL_TAKEN_ON_SIGNUP = 'The user with this email already exists in the system';
+const EMAIL_TAKEN_ON_UPDATE = 'User with this email already exists';
+const NO_SUCH_ID = 'The user with this id does not exist in the system';
+const SUPERUSER_SELF_DELETE = 'Super users are not allowed to delete themselves';
+const REGISTRATION_CLOSED = 'Open user registration is forbidden on this server';
+
+export interface UsersPage {
+  users: User[];
+  count: number;
+}
+
+function isEmailConflict(error: unknown): boolean {
+  const driverError = error instanceof QueryFailedError ? (error.driverError as { code?: string; constraint?: string }) : undefined;
+  return driverError?.code === '23505' && driverError.constraint === EMAIL_UNIQUE_INDEX;
+}
+
+@Injectable()
+export class UsersService {
+  constructor(
+    @InjectRepository(User) private readonly users: Repository<User>,
+    private readonly passwords: PasswordHasher,
+  ) {}
+
+  findById(id: string): Promise<User | null> {
+    return this.users.findOneBy({ id });
+  }
+
+  /** Emails match case-insensitively (the unique index is on lower(email)). */
+  findByEmail(email: string): Promise<User | null> {
+    return this.users.findOneBy({ email: Raw((column) => `lower(${column}) = lower(:email)`, { email }) });
+  }
+
+  async list(skip: number, limit: number): Promise<UsersPage> {
+    const [users, count] = await this.users.findAndCount({ order: { createdAt: 'DESC', id: 'ASC' }, skip, take: limit });
+    return { users, count };
+  }
+
+  /** A user as seen by `caller`: themselves always, anyone else only by a superuser. */
+  async findVisible(caller: User, id: string): Promise<User> {
+    if (id === caller.id) return caller;
+    if (!caller.isSuperuser) throw new DomainError(403, NOT_ENOUGH_PRIVILEGES);
+    const user = await this.findById(id);
+    if (!user) throw new DomainError(404, USER_NOT_FOUND);
+    return user;
+  }
+
+  async create(input: CreateUserDto): Promise<User> {
+    return this.insert(
+      {
+        email: input.email,
+        fullName: input.full_name ?? null,
+        hashedPassword: await this.passwords.hash(input.password),
+        isActive: input.is_active ?? true,
+        isSuperuser: input.is_superuser ?? false,
+      },
+      EMAIL_TAKEN_ON_CREATE,
+    );
+  }
+
+  async register(input: RegisterUserDto, openRegistration: boolean): Promise<User> {
+    if (!openRegistration) throw new DomainError(403, REGISTRATION_CLOSED);
+    return this.insert(
+      {
+        email: input.email,
+        fullName: input.full_name ?? null,
+        hashedPassword: await this.passwords.hash(input.password),
+        isActive: true,
+        isSuperuser: false,
+      },
+      EMAIL_TAKEN_ON_SIGNUP,
+    );
+  }
+
+  async updateMe(user: User, input: UpdateMeDto): Promise<User> {
+    const changes: Partial<User> = {};
+    if (input.full_name !== undefined) changes.fullName = input.full_name;
+    if (input.email !== undefined) changes.email = input.email;
+    return this.apply(user, changes);
+  }
+
+  async update(id: string, input: UpdateUserDto): Promise<User> {
+    const user = await this.findById(id);
+    if (!user) throw new DomainError(404, NO_SUCH_ID);
+    const changes: Partial<User> = {};
+    if (input.email !== undefined) changes.email = input.email;
+    if (input.full_name !== undefined) changes.fullName = input.full_name;
+    if (input.is_superuser !== undefined) changes.isSuperuser = input.is_superuser;
+    if (input.is_active !== undefined) changes.isActive = input.is_active;
+    if (input.password !== undefined) changes.hashedPassword = await this.passwords.hash(input.password);
+    // A new password or a deactivation ends every session the user has.
+    if (changes.hashedPassword !== undefined || (user.isActive && changes.isActive === false)) {
+      changes.credentialsVersion = user.credentialsVersion + 1;
+    }
+    return this.apply(user, changes);
+  }
+
+  /**
+   * Stores a new password hash and ends the user's sessions (their credentials version moves
+   * on); returns the new version, under which a session may be kept or issued.
+   */
+  async setPassword(user: User, password: string): Promise<number> {
+    const hashedPassword = await this.passwords.hash(password);
+    const updated = await this.apply(user, { hashedPassword, credentialsVersion: user.credentialsVersion + 1 });
+    return updated.credentialsVersion;
+  }
+
+  /** Replaces a hash by a stronger one of the same password; sessions are unaffected. */
+  async upgradePasswordHash(user: User, hashedPassword: string): Promise<void> {
+    await this.users.update({ id: user.id }, { hashedPassword });
+  }
+
+  async deleteMe(user: User): Promise<void> {
+    if (user.isSuperuser) throw new DomainError(403, SUPERUSER_SELF_DELETE);
+    await this.users.delete({ id: user.id });
+  }
+
+  async delete(caller: User, id: string): Promise<void> {
+    const user = await this.findById(id);
+    if (!user) throw new DomainError(404, USER_NOT_FOUND);
+    if (user.id === caller.id) throw new DomainError(403, SUPERUSER_SELF_DELETE);
+    // Owned rows (sessions, items) go with the user through ON DELETE CASCADE, atomically.
+    await this.users.delete({ id: user.id });
+  }
+
+  /**
+   * Creates the configured first superuser unless a user with that email exists. Safe when
+   * several processes start at once: the unique index decides, the losers do nothing.
+   */
+  async ensureFirstSuperuser(email: string, password: string): Promise<boolean> {
+    if (await this.findByEmail(email)) return false;
+    const hashedPassword = await this.passwords.hash(password);
+    const result = await this.users
+      .createQueryBuilder()
+      .insert()
+      .values({ email, hashedPassword, fullName: null, isActive: true, isSuperuser: true })
+      .orIgnore()
+      .execute();
+    return Array.isArray(result.raw) && result.raw.length > 0;
+  }
+
+  private async insert(values: Partial<User>, emailTaken: string): Promise<User> {
+    if (values.email && (await this.findByEmail(values.email))) throw new DomainError(400, emailTaken);
+    try {
+      return await this.users.save(this.users.create(values));
+    } catch (error) {
+      if (isEmailConflict(error)) throw new DomainError(400, emailTaken);
+      throw error;
+    }
+  }
+
+  private async apply(user: User, changes: Partial<User>): Promise<User> {
+    if (Object.keys(changes).length === 0) return user;
+    if (changes.email !== undefined && changes.email.toLowerCase() !== user.email.toLowerCase()) {
+      const owner = await this.findByEmail(changes.email);
+      if (owner && owner.id !== user.id) throw new DomainError(409, EMAIL_TAKEN_ON_UPDATE);
+    }
+    try {
+      return await this.users.save(this.users.merge(user, changes));
+    } catch (error) {
+      if (isEmailConflict(error)) throw new DomainError(409, EMAIL_TAKEN_ON_UPDATE);
+      throw error;
+    }
+  }
+}
