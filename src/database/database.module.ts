@@ -15,6 +15,8 @@ const logger = new Logger('Database');
         ...buildDataSourceOptions(config),
         // Entities come from the feature modules' TypeOrmModule.forFeature() calls.
         entities: [],
+        // Migration files are only loaded by a process that applies them.
+        migrations: config.dbMigrateOnStart ? buildDataSourceOptions(config).migrations : [],
         autoLoadEntities: true,
         // Read by the factory below, which migrates under a lock instead of TypeORM's own run.
         migrationsRun: config.dbMigrateOnStart,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
+import passport from 'passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { Principal } from '../../common/auth/principal.js';
 import { AppConfig } from '../../config/app-config.js';
@@ -26,6 +27,11 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       algorithms: [config.jwtAlgorithm],
       ignoreExpiration: false,
     });
+  }
+
+  /** A registry of its own: JwtAuthGuard runs this instance directly (see there why). */
+  getPassportInstance() {
+    return new passport.Passport();
   }
 
   async validate(payload: unknown): Promise<Principal<User>> {
