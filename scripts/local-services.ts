@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
@@ -63,6 +63,20 @@ function runs(pid: number, binary: string): boolean {
   }
 }
 
+/** The parent process id of `pid`, or null when it cannot be told. */
+function parentOf(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    try {
+      return Number(execFileSync('ps', ['-o', 'ppid=', '-p', String(pid)], { encoding: 'utf8' }).trim()) || null;
+    } catch {
+      return null;
+    }
+  }
+}
+
 async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -80,6 +94,10 @@ async function stopLeftover(pidFile: string, binary: string, stopSignal: NodeJS.
   if (!existsSync(pidFile)) return;
   const pid = Number.parseInt(readFileSync(pidFile, 'utf8').split('\n')[0] ?? '', 10);
   if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid) || !runs(pid, binary)) return;
+  const parent = parentOf(pid);
+  if (parent !== null && parent > 1 && isAlive(parent)) {
+    throw new Error(`${binary} (pid ${pid}) is running for another process (pid ${parent}) on this data folder; stop that first`);
+  }
   log(`stopping a ${binary} (pid ${pid}) left running by an earlier start`);
   process.kill(pid, stopSignal);
   if (await waitForExit(pid, 15_000)) return;

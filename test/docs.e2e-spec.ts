@@ -22,6 +22,23 @@ describe('API documentation', () => {
     expect(same.body).toEqual(spec.body);
   });
 
+  it('declares the OAuth2 password flow, required except on public routes', async () => {
+    const { body: spec } = await http().get('/api/v1/openapi.json').expect(200);
+    expect(spec.components.securitySchemes.OAuth2PasswordBearer).toEqual({
+      type: 'oauth2',
+      flows: { password: { tokenUrl: '/api/v1/login/access-token', scopes: {} } },
+    });
+    expect(spec.security).toEqual([{ OAuth2PasswordBearer: [] }]);
+    expect(spec.paths['/api/v1/users/me'].get.security).toBeUndefined();
+    for (const [path, method] of [
+      ['/api/v1/login/access-token', 'post'],
+      ['/api/v1/users/signup', 'post'],
+      ['/health/live', 'get'],
+    ]) {
+      expect(spec.paths[path][method].security).toEqual([{}]);
+    }
+  });
+
   it('serves Swagger UI with every asset from the app itself', async () => {
     const page = await http().get('/docs').expect(200).expect('Content-Type', /text\/html/);
     const assets = [...page.text.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]);

@@ -5,9 +5,10 @@ export const IS_PUBLIC = 'isPublic';
 
 /**
  * Opts a controller or handler out of the global authentication guard, and out of the
- * document-wide security requirement, so /docs shows it without a lock.
+ * document-wide security requirement: `[{}]` is OpenAPI for "no credentials needed" (an empty
+ * list would be dropped by the document builder and the global requirement would apply).
  */
 export const Public = () =>
   applyDecorators(SetMetadata(IS_PUBLIC, true), (target: object, _key?: string | symbol, descriptor?: PropertyDescriptor) => {
-    Reflect.defineMetadata(DECORATORS.API_SECURITY, [], descriptor?.value ?? target);
+    Reflect.defineMetadata(DECORATORS.API_SECURITY, [{}], descriptor?.value ?? target);
   });
