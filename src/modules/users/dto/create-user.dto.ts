@@ -1,16 +1,8 @@
-import { BooleanField, EmailField, PasswordField, TextField } from '../../../common/validation/fields.js';
+import { BooleanField } from '../../../common/validation/fields.js';
+import { RegisterUserDto } from './register-user.dto.js';
 
-/** A superuser creating an account. */
-export class CreateUserDto {
-  @EmailField()
-  email: string;
-
-  @PasswordField()
-  password: string;
-
-  @TextField({ max: 255, optional: true, nullable: true, example: 'Ada Lovelace' })
-  full_name?: string | null;
-
+/** A superuser creating an account: the sign-up fields plus the account's standing. */
+export class CreateUserDto extends RegisterUserDto {
   @BooleanField({ optional: true, default: true })
   is_active?: boolean;
 
