@@ -3,11 +3,13 @@ import { CommonModule } from './common/common.module.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
+import { CacheModule } from './modules/cache/cache.module.js';
 import { HealthModule } from './modules/health/health.module.js';
+import { ItemsModule } from './modules/items/items.module.js';
 import { UsersModule } from './modules/users/users.module.js';
 import { RedisModule } from './redis/redis.module.js';
 
 @Module({
-  imports: [ConfigModule, CommonModule, DatabaseModule, RedisModule, HealthModule, UsersModule, AuthModule],
+  imports: [ConfigModule, CommonModule, DatabaseModule, RedisModule, CacheModule, HealthModule, UsersModule, AuthModule, ItemsModule],
 })
 export class AppModule {}

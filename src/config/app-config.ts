@@ -51,6 +51,10 @@ export abstract class AppConfig {
   abstract readonly redisUrl: string;
   abstract readonly redisKeyPrefix: string;
   abstract readonly healthCheckTimeoutMs: number;
+  /** The Redis response cache of GET routes: on/off, entry lifetime, per-operation timeout. */
+  abstract readonly cacheEnabled: boolean;
+  abstract readonly cacheTtlSeconds: number;
+  abstract readonly cacheTimeoutMs: number;
   abstract readonly firstSuperuser: string;
   abstract readonly firstSuperuserPassword: string;
   abstract readonly usersOpenRegistration: boolean;
@@ -233,6 +237,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     redisUrl: read.url('REDIS_URL', undefined, ['redis:', 'rediss:']),
     redisKeyPrefix: read.string('REDIS_KEY_PREFIX', 'app'),
     healthCheckTimeoutMs: read.int('HEALTH_CHECK_TIMEOUT_MS', 1000, 50, 10000),
+    cacheEnabled: read.bool('CACHE_ENABLED', true),
+    cacheTtlSeconds: read.int('CACHE_TTL_SECONDS', 60, 1, 86400),
+    cacheTimeoutMs: read.int('CACHE_TIMEOUT_MS', 150, 10, 5000),
     firstSuperuser: read.string('FIRST_SUPERUSER', 'admin@example.com'),
     firstSuperuserPassword,
     usersOpenRegistration: read.bool('USERS_OPEN_REGISTRATION', true),

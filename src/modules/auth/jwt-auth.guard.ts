@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../common/auth/principal.js';
 import { IS_PUBLIC } from '../../common/auth/public.decorator.js';
 import { DomainError } from '../../common/errors/domain-error.js';
@@ -40,6 +40,8 @@ export class JwtAuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest & { user?: Principal }>();
     if (!BEARER.test(request.headers.authorization ?? '')) throw new MissingCredentialsError();
     request.user = await this.authenticate(request);
+    // Responses for a signed-in caller are theirs alone: no shared or browser cache keeps them.
+    context.switchToHttp().getResponse<FastifyReply>().header('Cache-Control', 'private, no-store');
     return true;
   }
 

@@ -4,6 +4,7 @@ import { QueryFailedError, Raw, type Repository } from 'typeorm';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { NOT_ENOUGH_PRIVILEGES } from '../../common/auth/superuser.guard.js';
 import { PasswordHasher } from '../../common/security/password-hasher.js';
+import { ResponseCache } from '../cache/response-cache.service.js';
 import type { CreateUserDto } from './dto/create-user.dto.js';
 import type { RegisterUserDto } from './dto/register-user.dto.js';
 import type { UpdateMeDto } from './dto/update-me.dto.js';
@@ -35,6 +36,7 @@ export class UsersService {
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
     private readonly passwords: PasswordHasher,
+    private readonly cache: ResponseCache,
   ) {}
 
   findById(id: string): Promise<User | null> {
@@ -47,7 +49,7 @@ export class UsersService {
   }
 
   async list(skip: number, limit: number): Promise<UsersPage> {
-    const [users, count] = await this.users.findAndCount({ order: { createdAt: 'DESC', id: 'ASC' }, skip, take: limit });
+    const [users, count] = await this.users.findAndCount({ order: { createdAt: 'DESC', id: 'DESC' }, skip, take: limit });
     return { users, count };
   }
 
@@ -128,6 +130,7 @@ export class UsersService {
   async deleteMe(user: User): Promise<void> {
     if (user.isSuperuser) throw new DomainError(403, SUPERUSER_SELF_DELETE);
     await this.users.delete({ id: user.id });
+    await this.cache.invalidateOwner(user.id);
   }
 
   async delete(caller: User, id: string): Promise<void> {
@@ -136,6 +139,7 @@ export class UsersService {
     if (user.id === caller.id) throw new DomainError(403, SUPERUSER_SELF_DELETE);
     // Owned rows (sessions, items) go with the user through ON DELETE CASCADE, atomically.
     await this.users.delete({ id: user.id });
+    await this.cache.invalidateOwner(user.id);
   }
 
   /**

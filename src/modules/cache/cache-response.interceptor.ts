@@ -1,0 +1,53 @@
+import { applyDecorators, type CallHandler, type ExecutionContext, Injectable, Logger, type NestInterceptor, UseInterceptors } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { from, type Observable, of, switchMap, tap } from 'rxjs';
+import type { Principal } from '../../common/auth/principal.js';
+import { type CacheScope, ResponseCache } from './response-cache.service.js';
+
+interface CachingCaller {
+  id: string;
+  isSuperuser: boolean;
+}
+
+/**
+ * Serves GET responses of owner-scoped data from the Redis cache. The key holds the caller, the
+ * full URL (path and query) and the version of the data shown: the caller's own rows, or all
+ * rows for a superuser. `X-Cache: HIT|MISS` tells which it was.
+ */
+@Injectable()
+export class CacheResponseInterceptor implements NestInterceptor {
+  private readonly logger = new Logger('ResponseCache');
+
+  constructor(private readonly cache: ResponseCache) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const http = context.switchToHttp();
+    const request = http.getRequest<FastifyRequest & { user?: Principal<CachingCaller> }>();
+    const reply = http.getResponse<FastifyReply>();
+    const caller = request.user?.user;
+    if (!this.cache.enabled || request.method !== 'GET' || !caller) return next.handle();
+
+    const scope: CacheScope = caller.isSuperuser ? { kind: 'all' } : { kind: 'owner', ownerId: caller.id };
+    return from(this.cache.keyFor(scope, caller.id, request.url)).pipe(
+      switchMap(async (key) => ({ key, cached: key ? await this.cache.get<unknown>(key) : undefined })),
+      switchMap(({ key, cached }) => {
+        if (cached !== undefined) {
+          this.logger.debug(`hit ${request.url}`);
+          reply.header('X-Cache', 'HIT');
+          return of(cached);
+        }
+        this.logger.debug(`miss ${request.url}`);
+        reply.header('X-Cache', 'MISS');
+        return next.handle().pipe(
+          tap((body) => {
+            // Stored in the background: the response does not wait for Redis.
+            if (key && reply.statusCode === 200) void this.cache.set(key, body);
+          }),
+        );
+      }),
+    );
+  }
+}
+
+/** Caches a GET route's responses per caller; writes through ResponseCache invalidate them. */
+export const CacheResponse = () => applyDecorators(UseInterceptors(CacheResponseInterceptor));

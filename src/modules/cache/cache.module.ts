@@ -1,0 +1,39 @@
+import { CacheModule as NestCacheModule } from '@nestjs/cache-manager';
+import { Global, Module } from '@nestjs/common';
+import KeyvRedis, { Keyv } from '@keyv/redis';
+import { AppConfig } from '../../config/app-config.js';
+import { CacheResponseInterceptor } from './cache-response.interceptor.js';
+import { ResponseCache } from './response-cache.service.js';
+
+/**
+ * cache-manager 7 over the Keyv Redis store (its own connection, no offline queue, so commands
+ * fail at once while Redis is unreachable), wrapped by ResponseCache for keys and invalidation.
+ */
+@Global()
+@Module({
+  imports: [
+    NestCacheModule.registerAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        stores: [
+          new Keyv({
+            store: new KeyvRedis(
+              {
+                url: config.redisUrl,
+                disableOfflineQueue: true,
+                socket: { connectTimeout: 1000, reconnectStrategy: (retries: number) => Math.min(retries * 100, 2000) },
+              },
+              { throwOnConnectError: false, connectionTimeout: 1000 },
+            ),
+            namespace: `${config.redisKeyPrefix}:cache`,
+            useKeyPrefix: false,
+          }),
+        ],
+        ttl: config.cacheTtlSeconds * 1000,
+      }),
+    }),
+  ],
+  providers: [ResponseCache, CacheResponseInterceptor],
+  exports: [ResponseCache, CacheResponseInterceptor],
+})
+export class CacheModule {}

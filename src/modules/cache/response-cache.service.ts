@@ -1,0 +1,153 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { CACHE_MANAGER } from '@nestjs/cache-manager';
+import type { Cache } from 'cache-manager';
+import type { Redis } from 'ioredis';
+import { AppConfig } from '../../config/app-config.js';
+import { InjectRedis } from '../../redis/redis.module.js';
+import { withTimeout } from './with-timeout.js';
+
+/** Whose data a cached response shows: one owner's rows, or everyone's (a superuser's view). */
+export type CacheScope = { kind: 'owner'; ownerId: string } | { kind: 'all' };
+
+export interface CacheStats {
+  hits: number;
+  misses: number;
+  errors: number;
+}
+
+/**
+ * The Redis response cache. Invalidation is by version counters instead of deleting keys: a
+ * cached entry's key contains the versions of the data it shows (the owner's, or everyone's for
+ * a superuser's view, plus a global epoch), so bumping a counter makes every entry built from
+ * older data unreachable at once, in every API process. Entries expire by TTL.
+ *
+ * Every operation is bounded by CACHE_TIMEOUT_MS and fails open: Redis down or hung means a
+ * miss (the route reads PostgreSQL), never an error or a hang. An invalidation that could not
+ * reach Redis is made up for by bumping the epoch as soon as Redis is back, before anything is
+ * read from the cache again by this process.
+ */
+@Injectable()
+export class ResponseCache implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(ResponseCache.name);
+  private readonly counters: CacheStats = { hits: 0, misses: 0, errors: 0 };
+  private owesEpochBump = false;
+  private epochRetry?: NodeJS.Timeout;
+  private lastWarning = 0;
+  private readonly onRedisReady = () => void this.settleMissedInvalidations();
+
+  constructor(
+    @Inject(CACHE_MANAGER) private readonly store: Cache,
+    @InjectRedis() private readonly redis: Redis,
+    private readonly config: AppConfig,
+  ) {}
+
+  get enabled(): boolean {
+    return this.config.cacheEnabled;
+  }
+
+  stats(): CacheStats {
+    return { ...this.counters };
+  }
+
+  onModuleInit(): void {
+    this.redis.on('ready', this.onRedisReady);
+  }
+
+  onModuleDestroy(): void {
+    this.redis.off('ready', this.onRedisReady);
+    clearInterval(this.epochRetry);
+  }
+
+  /** The key of a response in `scope`, for `caller`, at `route` (path and query). */
+  async keyFor(scope: CacheScope, caller: string, route: string): Promise<string | null> {
+    if (this.owesEpochBump && !(await this.settleMissedInvalidations())) return null;
+    try {
+      const [epoch, version] = await this.bounded(this.redis.mget(this.versionKey({ kind: 'all' }, 'epoch'), this.versionKey(scope)), 'version read');
+      return `${epoch ?? 0}.${version ?? 0}:${caller}:${route}`;
+    } catch (error) {
+      this.failed('version read', error);
+      return null;
+    }
+  }
+
+  async get<T>(key: string): Promise<T | undefined> {
+    try {
+      const value = await this.bounded(this.store.get<T>(key), 'get');
+      if (value === undefined || value === null) {
+        this.counters.misses++;
+        return undefined;
+      }
+      this.counters.hits++;
+      return value;
+    } catch (error) {
+      this.counters.misses++;
+      this.failed('get', error);
+      return undefined;
+    }
+  }
+
+  async set(key: string, value: unknown): Promise<void> {
+    try {
+      await this.bounded(this.store.set(key, value, this.config.cacheTtlSeconds * 1000), 'set');
+    } catch (error) {
+      this.failed('set', error);
+    }
+  }
+
+  /**
+   * Makes every cached response showing `ownerId`'s data stale (theirs, and everyone's views).
+   * Call after the write commits and before its response is sent.
+   */
+  async invalidateOwner(ownerId: string): Promise<void> {
+    try {
+      await this.bounded(
+        this.redis
+          .multi()
+          .incr(this.versionKey({ kind: 'owner', ownerId }))
+          .incr(this.versionKey({ kind: 'all' }))
+          .exec(),
+        'invalidation',
+      );
+    } catch (error) {
+      this.owesEpochBump = true;
+      // Retried until Redis answers (also when no request comes), as reconnects alone miss a
+      // Redis that hung without dropping the connection.
+      this.epochRetry ??= setInterval(() => void this.settleMissedInvalidations(), 500).unref();
+      this.failed('invalidation', error);
+    }
+  }
+
+  /** Bumps the epoch owed for invalidations that failed; true once nothing is owed. */
+  private async settleMissedInvalidations(): Promise<boolean> {
+    if (!this.owesEpochBump) return true;
+    try {
+      await this.bounded(this.redis.incr(this.versionKey({ kind: 'all' }, 'epoch')), 'epoch bump');
+      this.owesEpochBump = false;
+      clearInterval(this.epochRetry);
+      this.epochRetry = undefined;
+      this.logger.log('Redis is back: cache epoch bumped for invalidations it missed');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private versionKey(scope: CacheScope, name?: string): string {
+    const base = `${this.config.redisKeyPrefix}:cache-version`;
+    if (name) return `${base}:${name}`;
+    return scope.kind === 'all' ? `${base}:all` : `${base}:owner:${scope.ownerId}`;
+  }
+
+  private bounded<T>(operation: Promise<T>, what: string): Promise<T> {
+    return withTimeout(operation, this.config.cacheTimeoutMs, `cache ${what}`);
+  }
+
+  /** Counts every failure; logs at most one warning per 10 s so an outage does not flood logs. */
+  private failed(what: string, error: unknown): void {
+    this.counters.errors++;
+    const now = Date.now();
+    if (now - this.lastWarning < 10_000) return;
+    this.lastWarning = now;
+    this.logger.warn(`cache ${what} skipped (failing open): ${(error as Error).message}`);
+  }
+}

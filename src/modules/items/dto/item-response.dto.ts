@@ -1,0 +1,41 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type { Item } from '../entities/item.entity.js';
+
+export class ItemResponseDto {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ example: 'Buy milk' })
+  title: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  description: string | null;
+
+  @ApiProperty({ format: 'uuid' })
+  owner_id: string;
+
+  @ApiProperty({ format: 'date-time' })
+  created_at: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updated_at: string;
+
+  static from(item: Item): ItemResponseDto {
+    return {
+      id: item.id,
+      title: item.title,
+      description: item.description,
+      owner_id: item.ownerId,
+      created_at: item.createdAt.toISOString(),
+      updated_at: item.updatedAt.toISOString(),
+    };
+  }
+}
+
+export class ItemsPageDto {
+  @ApiProperty({ type: [ItemResponseDto] })
+  data: ItemResponseDto[];
+
+  @ApiProperty({ description: 'All items visible to the caller, ignoring skip and limit' })
+  count: number;
+}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Item } from './entities/item.entity.js';
+import { ItemsController } from './items.controller.js';
+import { ItemsService } from './items.service.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Item])],
+  controllers: [ItemsController],
+  providers: [ItemsService],
+})
+export class ItemsModule {}

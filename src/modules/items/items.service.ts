@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { DomainError } from '../../common/errors/domain-error.js';
+import { ResponseCache } from '../cache/response-cache.service.js';
+import type { User } from '../users/entities/user.entity.js';
+import type { CreateItemDto } from './dto/create-item.dto.js';
+import type { UpdateItemDto } from './dto/update-item.dto.js';
+import { Item } from './entities/item.entity.js';
+
+const ITEM_NOT_FOUND = 'Item not found';
+const NOT_ENOUGH_PERMISSIONS = 'Not enough permissions';
+
+export interface ItemsPage {
+  items: Item[];
+  count: number;
+}
+
+/** Items belong to their owner; superusers see and change everyone's. */
+@Injectable()
+export class ItemsService {
+  constructor(
+    @InjectRepository(Item) private readonly items: Repository<Item>,
+    private readonly cache: ResponseCache,
+  ) {}
+
+  async listVisible(caller: User, skip: number, limit: number): Promise<ItemsPage> {
+    const [items, count] = await this.items.findAndCount({
+      where: caller.isSuperuser ? {} : { ownerId: caller.id },
+      order: { createdAt: 'DESC', id: 'DESC' },
+      skip,
+      take: limit,
+    });
+    return { items, count };
+  }
+
+  async findVisible(caller: User, id: string): Promise<Item> {
+    const item = await this.items.findOneBy({ id });
+    if (!item) throw new DomainError(404, ITEM_NOT_FOUND);
+    if (!caller.isSuperuser && item.ownerId !== caller.id) throw new DomainError(403, NOT_ENOUGH_PERMISSIONS);
+    return item;
+  }
+
+  async create(caller: User, input: CreateItemDto): Promise<Item> {
+    const item = await this.items.save(this.items.create({ title: input.title, description: input.description ?? null, ownerId: caller.id }));
+    await this.cache.invalidateOwner(item.ownerId);
+    return item;
+  }
+
+  async update(caller: User, id: string, input: UpdateItemDto): Promise<Item> {
+    const item = await this.findVisible(caller, id);
+    const changes: Partial<Item> = {};
+    if (input.title !== undefined) changes.title = input.title;
+    if (input.description !== undefined) changes.description = input.description;
+    if (Object.keys(changes).length === 0) return item;
+    const updated = await this.items.save(this.items.merge(item, changes));
+    await this.cache.invalidateOwner(updated.ownerId);
+    return updated;
+  }
+
+  async delete(caller: User, id: string): Promise<void> {
+    const item = await this.findVisible(caller, id);
+    await this.items.delete({ id: item.id });
+    await this.cache.invalidateOwner(item.ownerId);
+  }
+}
