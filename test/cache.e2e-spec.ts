@@ -6,14 +6,9 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { freePort, type RunningService, startRedis } from '../scripts/local-services.js';
 import { createTestApp } from './utils/test-app.js';
-import { bearer, createUser, login, loginAsSuperuser } from './utils/users.js';
+import { bearer, loginAsSuperuser, signedInUser } from './utils/users.js';
 
 type Http = () => request.Agent | ReturnType<typeof request>;
-
-async function signedIn(app: NestFastifyApplication) {
-  const user = await createUser(app);
-  return { id: user.id, token: (await login(app, user.email, user.password)).access_token };
-}
 
 function client(app: NestFastifyApplication): Http {
   return () => request(app.getHttpServer());
@@ -39,7 +34,7 @@ describe('response cache', () => {
   });
 
   it('serves a repeated read from the cache, marked private and not storable', async () => {
-    const user = await signedIn(app);
+    const user = await signedInUser(app);
     const item = await createItem(http, user.token, 'cached');
     const first = await http().get(`/api/v1/items/${item.id}`).set(bearer(user.token)).expect(200);
     const second = await http().get(`/api/v1/items/${item.id}`).set(bearer(user.token)).expect(200);
@@ -49,7 +44,7 @@ describe('response cache', () => {
   });
 
   it('keys on the full URL, query included', async () => {
-    const user = await signedIn(app);
+    const user = await signedInUser(app);
     for (const title of ['a', 'b', 'c']) await createItem(http, user.token, title);
     await http().get('/api/v1/items/?limit=1').set(bearer(user.token)).expect(200);
     const page = await http().get('/api/v1/items/?limit=2').set(bearer(user.token)).expect(200);
@@ -58,8 +53,8 @@ describe('response cache', () => {
   });
 
   it("never gives one user another user's cached response for the same URL", async () => {
-    const alice = await signedIn(app);
-    const bob = await signedIn(app);
+    const alice = await signedInUser(app);
+    const bob = await signedInUser(app);
     const alicesItem = await createItem(http, alice.token, 'alice only');
     await createItem(http, bob.token, 'bob only');
     for (let i = 0; i < 2; i++) {
@@ -74,7 +69,7 @@ describe('response cache', () => {
   });
 
   it("shows the author's create, update and delete on their very next read", async () => {
-    const user = await signedIn(app);
+    const user = await signedInUser(app);
     const list = () => http().get('/api/v1/items/').set(bearer(user.token)).expect(200);
     await list();
     const item = await createItem(http, user.token, 'new');
@@ -92,7 +87,7 @@ describe('response cache', () => {
 
   it("reflects a normal user's write in a superuser's cached list, and a superuser's edit in the owner's", async () => {
     const admin = (await loginAsSuperuser(app)).access_token;
-    const user = await signedIn(app);
+    const user = await signedInUser(app);
     const adminList = () => http().get('/api/v1/items/?limit=1000').set(bearer(admin)).expect(200);
     await adminList();
     await adminList();
@@ -108,7 +103,7 @@ describe('response cache', () => {
     const other = await createTestApp();
     try {
       const otherHttp = client(other);
-      const user = await signedIn(app);
+      const user = await signedInUser(app);
       await createItem(http, user.token, 'one');
       await otherHttp().get('/api/v1/items/').set(bearer(user.token)).expect(200);
       expect((await otherHttp().get('/api/v1/items/').set(bearer(user.token)).expect(200)).headers['x-cache']).toBe('HIT');
@@ -147,7 +142,7 @@ describe('response cache when Redis fails', () => {
     redis = await startOwnRedis();
     app = await createTestApp({ redisUrl: redis.url });
     http = client(app);
-    user = await signedIn(app);
+    user = await signedInUser(app);
     item = await createItem(http, user.token, 'v1');
   });
 

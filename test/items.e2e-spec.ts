@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { createTestApp } from './utils/test-app.js';
-import { bearer, createUser, login, loginAsSuperuser } from './utils/users.js';
+import { bearer, loginAsSuperuser, signedInUser } from './utils/users.js';
 
 const ITEM_KEYS = ['created_at', 'description', 'id', 'owner_id', 'title', 'updated_at'];
 
@@ -13,19 +13,14 @@ describe('items', () => {
   let admin: string;
   const http = () => request(app.getHttpServer());
 
-  async function signedInUser() {
-    const user = await createUser(app);
-    return { id: user.id, token: (await login(app, user.email, user.password)).access_token };
-  }
-
   async function createItem(token: string, body: object = { title: 'An item' }) {
     return (await http().post('/api/v1/items/').set(bearer(token)).send(body).expect(201)).body;
   }
 
   beforeAll(async () => {
     app = await createTestApp();
-    owner = await signedInUser();
-    stranger = await signedInUser();
+    owner = await signedInUser(app);
+    stranger = await signedInUser(app);
     admin = (await loginAsSuperuser(app)).access_token;
   });
 
@@ -59,7 +54,7 @@ describe('items', () => {
 
   describe('GET /items/', () => {
     it("lists the caller's own items newest first with the total count", async () => {
-      const user = await signedInUser();
+      const user = await signedInUser(app);
       const first = await createItem(user.token, { title: 'first' });
       const second = await createItem(user.token, { title: 'second' });
       await createItem(stranger.token, { title: 'not mine' });
@@ -69,7 +64,7 @@ describe('items', () => {
     });
 
     it('pages with skip and limit and answers 422 out of bounds', async () => {
-      const user = await signedInUser();
+      const user = await signedInUser(app);
       for (let i = 0; i < 3; i++) await createItem(user.token, { title: `item ${i}` });
       const page = await http().get('/api/v1/items/?skip=1&limit=1').set(bearer(user.token)).expect(200);
       expect(page.body).toMatchObject({ count: 3, data: [{ title: 'item 1' }] });
@@ -149,7 +144,7 @@ describe('items', () => {
 
   describe('owner deletion', () => {
     it("removes the user's items with the user", async () => {
-      const doomed = await signedInUser();
+      const doomed = await signedInUser(app);
       const item = await createItem(doomed.token);
       await http().get('/api/v1/items/').set(bearer(admin)).expect(200);
       await http().delete('/api/v1/users/me').set(bearer(doomed.token)).expect(204);

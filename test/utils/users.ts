@@ -44,3 +44,9 @@ export async function createUser(
   if (response.status !== 201) throw new Error(`creating ${email} failed: ${response.status} ${response.text}`);
   return { id: response.body.id, email, password };
 }
+
+/** A new normal user and an access token of theirs. */
+export async function signedInUser(app: NestFastifyApplication): Promise<{ id: string; token: string }> {
+  const user = await createUser(app);
+  return { id: user.id, token: (await login(app, user.email, user.password)).access_token };
+}

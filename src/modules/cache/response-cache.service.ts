@@ -6,6 +6,8 @@ import { AppConfig } from '../../config/app-config.js';
 import { InjectRedis } from '../../redis/redis.module.js';
 import { withTimeout } from './with-timeout.js';
 
+const SUMMARY_INTERVAL_MS = 60_000;
+
 /** Whose data a cached response shows: one owner's rows, or everyone's (a superuser's view). */
 export type CacheScope = { kind: 'owner'; ownerId: string } | { kind: 'all' };
 
@@ -32,6 +34,8 @@ export class ResponseCache implements OnModuleInit, OnModuleDestroy {
   private readonly counters: CacheStats = { hits: 0, misses: 0, errors: 0 };
   private owesEpochBump = false;
   private epochRetry?: NodeJS.Timeout;
+  private summary?: NodeJS.Timeout;
+  private reported: CacheStats = { hits: 0, misses: 0, errors: 0 };
   private lastWarning = 0;
   private readonly onRedisReady = () => void this.settleMissedInvalidations();
 
@@ -51,11 +55,25 @@ export class ResponseCache implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     this.redis.on('ready', this.onRedisReady);
+    this.summary = setInterval(() => this.logSummary(), SUMMARY_INTERVAL_MS).unref();
   }
 
   onModuleDestroy(): void {
     this.redis.off('ready', this.onRedisReady);
     clearInterval(this.epochRetry);
+    clearInterval(this.summary);
+  }
+
+  /** One line a minute with the hits and misses since the last one (nothing when idle). */
+  private logSummary(): void {
+    const now = this.stats();
+    const hits = now.hits - this.reported.hits;
+    const misses = now.misses - this.reported.misses;
+    const errors = now.errors - this.reported.errors;
+    this.reported = now;
+    if (hits + misses === 0) return;
+    const ratio = ((hits / (hits + misses)) * 100).toFixed(1);
+    this.logger.log(`last ${SUMMARY_INTERVAL_MS / 1000} s: ${hits} hits, ${misses} misses (${ratio}% hits), ${errors} errors`);
   }
 
   /** The key of a response in `scope`, for `caller`, at `route` (path and query). */
