@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { loadEnvFile } from '../src/config/app-config.js';
 import { ensureDatabase, type RunningService, startPostgres, startRedis } from './local-services.js';
@@ -46,13 +46,24 @@ async function main(): Promise<void> {
     ? [join(process.cwd(), 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'start', '--watch']
     : [join(import.meta.dirname, '..', 'src', 'main.js')];
   const api = spawn(process.execPath, command, { stdio: 'inherit', env: process.env });
+  // The queue worker too, so a newcomer sees the whole system (emails, jobs) work.
+  const worker = spawn(process.execPath, [join(import.meta.dirname, '..', 'src', 'worker.js')], { stdio: 'inherit', env: process.env });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => api.kill(signal));
+    process.on(signal, () => {
+      api.kill(signal);
+      worker.kill(signal);
+    });
   }
-  api.on('exit', async (code, signal) => {
-    await stopServices();
-    process.exit(code ?? (signal ? 0 : 1));
-  });
+  const exitOf = (child: ChildProcess) =>
+    new Promise<number>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 0 : 1))));
+  const exits = [exitOf(api), exitOf(worker)];
+  const code = await Promise.race(exits);
+  // When either stops, stop the other, then the services.
+  api.kill('SIGTERM');
+  worker.kill('SIGTERM');
+  await Promise.all(exits);
+  await stopServices();
+  process.exit(code);
 }
 
 void main();

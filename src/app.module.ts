@@ -6,10 +6,24 @@ import { AuthModule } from './modules/auth/auth.module.js';
 import { CacheModule } from './modules/cache/cache.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { ItemsModule } from './modules/items/items.module.js';
+import { JobsModule } from './modules/jobs/jobs.module.js';
 import { UsersModule } from './modules/users/users.module.js';
+import { UtilsModule } from './modules/utils/utils.module.js';
 import { RedisModule } from './redis/redis.module.js';
 
 @Module({
-  imports: [ConfigModule, CommonModule, DatabaseModule, RedisModule, CacheModule, HealthModule, UsersModule, AuthModule, ItemsModule],
+  imports: [
+    ConfigModule,
+    CommonModule,
+    DatabaseModule,
+    RedisModule,
+    CacheModule,
+    JobsModule.forApi(),
+    HealthModule,
+    UsersModule,
+    AuthModule,
+    ItemsModule,
+    UtilsModule,
+  ],
 })
 export class AppModule {}

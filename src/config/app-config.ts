@@ -62,6 +62,10 @@ export abstract class AppConfig {
   abstract readonly loginMaxFailuresPerEmail: number;
   abstract readonly loginMaxFailuresPerIp: number;
   abstract readonly loginFailureWindowSeconds: number;
+  /** Password recovery requests per email, and per client IP, within the window before 429. */
+  abstract readonly recoveryMaxPerEmail: number;
+  abstract readonly recoveryMaxPerIp: number;
+  abstract readonly recoveryWindowSeconds: number;
   abstract readonly bodyLimitBytes: number;
   abstract readonly docsEnabled: boolean;
   abstract readonly shutdownTimeoutMs: number;
@@ -69,6 +73,18 @@ export abstract class AppConfig {
   /** Fastify's `trustProxy`: false, true, or the proxies' addresses (comma-separated CIDRs). */
   abstract readonly trustProxy: boolean | string;
   abstract readonly smtp: SmtpConfig;
+  /** Background jobs: worker concurrency, retries, and how soon a dead worker's job is retaken. */
+  abstract readonly workerConcurrency: number;
+  abstract readonly jobAttempts: number;
+  abstract readonly jobBackoffMs: number;
+  abstract readonly workerLockDurationMs: number;
+  /** An enqueue that Redis does not confirm within this time answers 503. */
+  abstract readonly queueTimeoutMs: number;
+}
+
+/** Email is on when SMTP_HOST and EMAILS_FROM_EMAIL are set. */
+export function emailEnabled(config: Pick<AppConfig, 'smtp'>): boolean {
+  return Boolean(config.smtp.host && config.smtp.fromEmail);
 }
 
 type Env = Record<string, string | undefined>;
@@ -246,11 +262,19 @@ export function loadConfig(env: Env = process.env): AppConfig {
     loginMaxFailuresPerEmail: read.int('LOGIN_MAX_FAILURES_PER_EMAIL', 10, 1, 100000),
     loginMaxFailuresPerIp: read.int('LOGIN_MAX_FAILURES_PER_IP', 100, 1, 1000000),
     loginFailureWindowSeconds: read.int('LOGIN_FAILURE_WINDOW_SECONDS', 900, 1, 86400),
+    recoveryMaxPerEmail: read.int('RECOVERY_MAX_PER_EMAIL', 5, 1, 100000),
+    recoveryMaxPerIp: read.int('RECOVERY_MAX_PER_IP', 50, 1, 1000000),
+    recoveryWindowSeconds: read.int('RECOVERY_WINDOW_SECONDS', 3600, 1, 86400),
     bodyLimitBytes: read.int('BODY_LIMIT_BYTES', 102400, 1024, 50 * 1024 * 1024),
     docsEnabled: read.bool('DOCS_ENABLED', true),
     shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 10000, 0, 600000),
     keepAliveTimeoutMs: read.int('KEEP_ALIVE_TIMEOUT_MS', 65000, 1000, 600000),
     trustProxy: read.trustProxy('TRUST_PROXY'),
+    workerConcurrency: read.int('WORKER_CONCURRENCY', 5, 1, 1000),
+    jobAttempts: read.int('JOB_ATTEMPTS', 5, 1, 100),
+    jobBackoffMs: read.int('JOB_BACKOFF_MS', 1000, 10, 3_600_000),
+    workerLockDurationMs: read.int('WORKER_LOCK_DURATION_MS', 30000, 1000, 600000),
+    queueTimeoutMs: read.int('QUEUE_TIMEOUT_MS', 1000, 50, 10000),
     smtp: {
       host: read.optional('SMTP_HOST'),
       port: read.int('SMTP_PORT', 587, 1, 65535),

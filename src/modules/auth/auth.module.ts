@@ -12,6 +12,8 @@ import { AuthService } from './auth.service.js';
 import { AuthSession } from './entities/auth-session.entity.js';
 import { JwtAuthGuard } from './jwt-auth.guard.js';
 import { JwtStrategy } from './jwt.strategy.js';
+import { PasswordRecoveryController } from './password-recovery.controller.js';
+import { PasswordRecoveryService } from './password-recovery.service.js';
 import { SessionsService } from './sessions.service.js';
 
 @Module({
@@ -28,8 +30,8 @@ import { SessionsService } from './sessions.service.js';
       }),
     }),
   ],
-  controllers: [AuthController, AccountController],
-  providers: [AuthService, SessionsService, AccessTokens, JwtStrategy, { provide: APP_GUARD, useClass: JwtAuthGuard }],
+  controllers: [AuthController, AccountController, PasswordRecoveryController],
+  providers: [AuthService, PasswordRecoveryService, SessionsService, AccessTokens, JwtStrategy, { provide: APP_GUARD, useClass: JwtAuthGuard }],
   exports: [SessionsService],
 })
 export class AuthModule {}

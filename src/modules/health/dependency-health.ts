@@ -6,6 +6,7 @@ import type { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config.js';
 import { InjectRedis } from '../../redis/redis.module.js';
 import { ShutdownState } from '../../common/http/shutdown-state.js';
+import { JobQueue } from '../jobs/job-queue.service.js';
 
 /** Failures are reported without driver messages, which could name hosts or versions. */
 class DependencyDown extends Error {}
@@ -18,12 +19,14 @@ export class DependencyHealth {
     @InjectRedis() private readonly redis: Redis,
     private readonly config: AppConfig,
     private readonly shutdown: ShutdownState,
+    private readonly jobs: JobQueue,
   ) {}
 
   checks(): HealthIndicatorFunction[] {
     return [
       () => this.probe('database', async () => void (await this.dataSource.query('SELECT 1'))),
       () => this.probe('redis', async () => void (await this.redis.ping())),
+      () => this.probe('queue', () => this.jobs.ping()),
       () => this.probe('server', async () => {
         if (this.shutdown.shuttingDown) throw new DependencyDown('shutting down');
       }),

@@ -1,5 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import { CurrentUser } from '../../common/auth/principal.js';
 import { Public } from '../../common/auth/public.decorator.js';
 import { SuperuserOnly } from '../../common/auth/superuser.guard.js';
@@ -35,8 +36,8 @@ export class UsersController {
   @SuperuserOnly()
   @ApiOperation({ summary: 'Create a user' })
   @ApiCreatedResponse({ type: UserResponseDto })
-  async create(@Body() input: CreateUserDto): Promise<UserResponseDto> {
-    return UserResponseDto.from(await this.users.create(input));
+  async create(@Req() request: FastifyRequest, @Body() input: CreateUserDto): Promise<UserResponseDto> {
+    return UserResponseDto.from(await this.users.create(input, request.id));
   }
 
   @Get('me')

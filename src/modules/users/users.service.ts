@@ -1,10 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { QueryFailedError, Raw, type Repository } from 'typeorm';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { NOT_ENOUGH_PRIVILEGES } from '../../common/auth/superuser.guard.js';
 import { PasswordHasher } from '../../common/security/password-hasher.js';
+import { AppConfig, emailEnabled } from '../../config/app-config.js';
 import { ResponseCache } from '../cache/response-cache.service.js';
+import { JobQueue } from '../jobs/job-queue.service.js';
 import type { CreateUserDto } from './dto/create-user.dto.js';
 import type { RegisterUserDto } from './dto/register-user.dto.js';
 import type { UpdateMeDto } from './dto/update-me.dto.js';
@@ -37,7 +39,11 @@ export class UsersService {
     @InjectRepository(User) private readonly users: Repository<User>,
     private readonly passwords: PasswordHasher,
     private readonly cache: ResponseCache,
+    private readonly jobs: JobQueue,
+    private readonly config: AppConfig,
   ) {}
+
+  private readonly logger = new Logger(UsersService.name);
 
   findById(id: string): Promise<User | null> {
     return this.users.findOneBy({ id });
@@ -62,8 +68,9 @@ export class UsersService {
     return user;
   }
 
-  async create(input: CreateUserDto): Promise<User> {
-    return this.insert(
+  /** Creates an account; a welcome email is queued when email is configured. */
+  async create(input: CreateUserDto, requestId?: string): Promise<User> {
+    const user = await this.insert(
       {
         email: input.email,
         fullName: input.full_name ?? null,
@@ -73,6 +80,25 @@ export class UsersService {
       },
       EMAIL_TAKEN_ON_CREATE,
     );
+    if (emailEnabled(this.config)) {
+      const content = { template: 'new-account' as const, projectName: this.config.projectName, email: user.email, loginLink: this.config.frontendHost };
+      // The account exists either way; a queue outage only costs the welcome email.
+      await this.jobs.sendEmail({ to: user.email, content, requestId }).catch((error: Error) => this.logger.warn(`welcome email for ${user.id} not queued: ${error.message}`));
+    }
+    return user;
+  }
+
+  /**
+   * Sets a new password if the user's credentials have not changed since `expectedVersion`
+   * (a password reset token works once); ends every session. False when they had changed.
+   */
+  async resetPassword(user: User, password: string, expectedVersion: number): Promise<boolean> {
+    const hashedPassword = await this.passwords.hash(password);
+    const result = await this.users.update(
+      { id: user.id, credentialsVersion: expectedVersion },
+      { hashedPassword, credentialsVersion: expectedVersion + 1 },
+    );
+    return Boolean(result.affected);
   }
 
   async register(input: RegisterUserDto, openRegistration: boolean): Promise<User> {

@@ -1,0 +1,102 @@
+import { Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { DomainError } from '../../common/errors/domain-error.js';
+import { MessageDto } from '../../common/http/message.dto.js';
+import { type AttemptLimit, AttemptLimiter } from '../../common/rate-limit/attempt-limiter.js';
+import { AppConfig } from '../../config/app-config.js';
+import { JobQueue } from '../jobs/job-queue.service.js';
+import { type EmailTemplate, renderEmail } from '../mail/templates.js';
+import type { User } from '../users/entities/user.entity.js';
+import { UsersService } from '../users/users.service.js';
+import { INACTIVE_USER } from './auth-errors.js';
+import { PASSWORD_UPDATED } from './auth.service.js';
+
+const RESET_TOKEN_TYPE = 'password-reset';
+const RECOVERY_SENT = 'If that email is registered, we sent a password recovery link';
+const INVALID_TOKEN = 'Invalid token';
+const NO_SUCH_USERNAME = 'The user with this username does not exist in the system.';
+const TOO_MANY_REQUESTS = 'Too many password recovery requests, please try again later';
+
+interface ResetClaims {
+  sub: string;
+  typ: typeof RESET_TOKEN_TYPE;
+  /** The user's credentials version when the token was made: any change voids the token. */
+  ver: number;
+}
+
+/**
+ * Password recovery by email. The reset token is a signed, expiring JWT bound to the user's
+ * credentials version, so it works once: the reset itself moves the version on (and ends every
+ * session), as does any other password change in between.
+ */
+@Injectable()
+export class PasswordRecoveryService {
+  constructor(
+    private readonly users: UsersService,
+    private readonly jobs: JobQueue,
+    private readonly jwt: JwtService,
+    private readonly limiter: AttemptLimiter,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Same answer whether or not the email is registered; the email is queued only if it is. */
+  async requestReset(email: string, clientIp: string, requestId: string): Promise<MessageDto> {
+    const limits = this.recoveryLimits(email, clientIp);
+    const retryAfter = await this.limiter.retryAfter(limits);
+    if (retryAfter > 0) throw new DomainError(429, TOO_MANY_REQUESTS, { 'Retry-After': String(retryAfter) });
+    await this.limiter.recordFailure(limits);
+    // Checked first for every email alike, so a queue outage cannot tell registered ones apart.
+    await this.jobs.ping().catch(() => {
+      throw new DomainError(503, 'Queue unavailable', { 'Retry-After': '5' });
+    });
+
+    const user = await this.users.findByEmail(email);
+    if (user) await this.jobs.sendEmail({ to: user.email, content: await this.resetEmail(user), requestId });
+    return MessageDto.of(RECOVERY_SENT);
+  }
+
+  async resetPassword(token: string, newPassword: string): Promise<MessageDto> {
+    const claims = await this.verify(token);
+    const user = claims ? await this.users.findById(claims.sub) : null;
+    if (!claims || !user || user.credentialsVersion !== claims.ver) throw new DomainError(400, INVALID_TOKEN);
+    if (!user.isActive) throw new DomainError(400, INACTIVE_USER);
+    if (!(await this.users.resetPassword(user, newPassword, claims.ver))) throw new DomainError(400, INVALID_TOKEN);
+    return MessageDto.of(PASSWORD_UPDATED);
+  }
+
+  /** The reset email as the user would receive it (for superusers checking the template). */
+  async previewResetEmail(email: string): Promise<string> {
+    const user = await this.users.findByEmail(email);
+    if (!user) throw new DomainError(404, NO_SUCH_USERNAME);
+    return renderEmail(await this.resetEmail(user)).html;
+  }
+
+  private async resetEmail(user: User): Promise<EmailTemplate> {
+    const claims: ResetClaims = { sub: user.id, typ: RESET_TOKEN_TYPE, ver: user.credentialsVersion };
+    const token = await this.jwt.signAsync(claims, { expiresIn: this.config.emailResetTokenExpireHours * 3600 });
+    return {
+      template: 'password-reset',
+      projectName: this.config.projectName,
+      email: user.email,
+      resetLink: `${this.config.frontendHost}/reset-password?token=${encodeURIComponent(token)}`,
+      validHours: this.config.emailResetTokenExpireHours,
+    };
+  }
+
+  private async verify(token: string): Promise<ResetClaims | null> {
+    try {
+      const claims = await this.jwt.verifyAsync<Partial<ResetClaims>>(token);
+      return claims.typ === RESET_TOKEN_TYPE && typeof claims.sub === 'string' && typeof claims.ver === 'number' ? (claims as ResetClaims) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  private recoveryLimits(email: string, clientIp: string): AttemptLimit[] {
+    const windowSeconds = this.config.recoveryWindowSeconds;
+    return [
+      { subject: `recovery:email:${email.trim().toLowerCase()}`, max: this.config.recoveryMaxPerEmail, windowSeconds },
+      { subject: `recovery:ip:${clientIp}`, max: this.config.recoveryMaxPerIp, windowSeconds },
+    ];
+  }
+}

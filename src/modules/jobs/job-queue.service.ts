@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import type { Job, Queue } from 'bullmq';
+import { DomainError } from '../../common/errors/domain-error.js';
+import { AppConfig } from '../../config/app-config.js';
+import { withTimeout } from '../cache/with-timeout.js';
+import type { JobResponseDto } from './dto/job-response.dto.js';
+import { ECHO_QUEUE, EMAIL_QUEUE, type EchoJob, type QueueName, type SendEmailJob } from './queues.js';
+
+export const QUEUE_UNAVAILABLE = 'Queue unavailable';
+const JOB_NOT_FOUND = 'Job not found';
+
+const iso = (epochMs: number | undefined) => (epochMs ? new Date(epochMs).toISOString() : null);
+
+/** Enqueues jobs for the worker and reports on them. Never waits on a Redis that is down. */
+@Injectable()
+export class JobQueue {
+  private readonly queues: Record<QueueName, Queue>;
+
+  constructor(
+    @InjectQueue(EMAIL_QUEUE) emailQueue: Queue,
+    @InjectQueue(ECHO_QUEUE) echoQueue: Queue,
+    private readonly config: AppConfig,
+  ) {
+    this.queues = { [EMAIL_QUEUE]: emailQueue, [ECHO_QUEUE]: echoQueue };
+  }
+
+  sendEmail(job: SendEmailJob): Promise<string> {
+    return this.enqueue(EMAIL_QUEUE, `email:${job.content.template}`, job);
+  }
+
+  echo(job: EchoJob): Promise<string> {
+    return this.enqueue(ECHO_QUEUE, 'echo', job);
+  }
+
+  /** Whether the queue's Redis connection is up (for readiness). */
+  async ping(): Promise<void> {
+    const client = await this.queues[EMAIL_QUEUE].backend.client;
+    await withTimeout(client.get(`${this.config.redisKeyPrefix}:queue-ping`), this.config.queueTimeoutMs, 'queue ping');
+  }
+
+  async describe(id: string): Promise<JobResponseDto> {
+    for (const queue of Object.values(this.queues)) {
+      const job = await this.bounded(queue.getJob(id));
+      if (job) return this.view(job);
+    }
+    throw new DomainError(404, JOB_NOT_FOUND);
+  }
+
+  private async enqueue<T extends object>(queueName: QueueName, name: string, data: T): Promise<string> {
+    const queue = this.queues[queueName];
+    const jobId = randomUUID();
+    await this.bounded(queue.add(name, data, { jobId }));
+    return jobId;
+  }
+
+  /** A queue operation that Redis does not answer in time is a 503, not a hung request. */
+  private async bounded<T>(operation: Promise<T>): Promise<T> {
+    try {
+      const client = await withTimeout(this.queues[EMAIL_QUEUE].backend.client, this.config.queueTimeoutMs, 'queue connection');
+      if (client.status !== 'ready') throw new Error(`queue connection is ${client.status}`);
+      return await withTimeout(operation, this.config.queueTimeoutMs, 'queue operation');
+    } catch {
+      operation.catch(() => undefined);
+      throw new DomainError(503, QUEUE_UNAVAILABLE, { 'Retry-After': '5' });
+    }
+  }
+
+  private async view(job: Job): Promise<JobResponseDto> {
+    return {
+      id: job.id!,
+      name: job.name,
+      state: await this.bounded(job.getState()),
+      attempts: job.attemptsMade,
+      result: job.returnvalue ?? null,
+      failed_reason: job.failedReason || null,
+      created_at: iso(job.timestamp)!,
+      finished_at: iso(job.finishedOn),
+    };
+  }
+}

@@ -1,0 +1,63 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { BullModule } from '@nestjs/bullmq';
+import type { DefaultJobOptions } from 'bullmq';
+import { AppConfig } from '../../config/app-config.js';
+import { MailModule } from '../mail/mail.module.js';
+import { bullConnection } from './bull-connection.js';
+import { JobQueue } from './job-queue.service.js';
+import { JobsController } from './jobs.controller.js';
+import { EchoProcessor } from './processors/echo.processor.js';
+import { EmailProcessor } from './processors/email.processor.js';
+import { QUEUE_NAMES } from './queues.js';
+
+function jobDefaults(config: AppConfig): DefaultJobOptions {
+  return {
+    attempts: config.jobAttempts,
+    backoff: { type: 'exponential', delay: config.jobBackoffMs },
+    // Kept for status queries and the dashboard, within bounds.
+    removeOnComplete: { age: 24 * 3600, count: 10_000 },
+    removeOnFail: { age: 14 * 24 * 3600, count: 50_000 },
+  };
+}
+
+function bullRoot(role: 'producer' | 'worker') {
+  return BullModule.forRootAsync({
+    inject: [AppConfig],
+    useFactory: (config: AppConfig) => ({
+      connection: bullConnection(config.redisUrl, role),
+      // Producers answer 503 at once instead of waiting for a Redis that is down.
+      skipWaitingForReady: role === 'producer',
+      prefix: `${config.redisKeyPrefix}:bull`,
+      defaultJobOptions: jobDefaults(config),
+    }),
+  });
+}
+
+const queues = BullModule.registerQueue(...QUEUE_NAMES.map((name) => ({ name })));
+
+/**
+ * BullMQ queues. The API imports `forApi()` (producers, job status); the worker process
+ * imports `forWorker()` (the processors, which run nowhere else).
+ */
+@Module({})
+export class JobsModule {
+  /** Global: producers are used by several feature modules; imported once, by AppModule. */
+  static forApi(): DynamicModule {
+    return {
+      module: JobsModule,
+      global: true,
+      imports: [bullRoot('producer'), queues],
+      controllers: [JobsController],
+      providers: [JobQueue],
+      exports: [JobQueue],
+    };
+  }
+
+  static forWorker(): DynamicModule {
+    return {
+      module: JobsModule,
+      imports: [bullRoot('worker'), queues, MailModule],
+      providers: [EmailProcessor, EchoProcessor],
+    };
+  }
+}

@@ -1,0 +1,15 @@
+import { Logger } from '@nestjs/common';
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import type { Job } from 'bullmq';
+import { ECHO_QUEUE, type EchoJob } from '../queues.js';
+
+/** Answers a test job with its message: proves the API -> Redis -> worker path end to end. */
+@Processor(ECHO_QUEUE)
+export class EchoProcessor extends WorkerHost {
+  private readonly logger = new Logger(EchoProcessor.name);
+
+  async process(job: Job<EchoJob>): Promise<{ message: string }> {
+    this.logger.log(`job ${job.id} (${job.name}) request ${job.data.requestId ?? '-'}: echo`);
+    return { message: job.data.message };
+  }
+}

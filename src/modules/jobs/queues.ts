@@ -1,0 +1,20 @@
+import type { EmailTemplate } from '../mail/templates.js';
+
+/** The queues and what their jobs carry. `requestId` ties a job's log lines to its request. */
+export const EMAIL_QUEUE = 'email';
+export const ECHO_QUEUE = 'echo';
+export const QUEUE_NAMES = [EMAIL_QUEUE, ECHO_QUEUE] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+export interface JobContext {
+  requestId?: string;
+}
+
+export interface SendEmailJob extends JobContext {
+  to: string;
+  content: EmailTemplate;
+}
+
+export interface EchoJob extends JobContext {
+  message: string;
+}

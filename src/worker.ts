@@ -1,0 +1,34 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ConfigError, loadConfig, loadEnvFile } from './config/app-config.js';
+
+/**
+ * The queue worker: runs the job processors. SIGTERM stops taking jobs, lets the active ones
+ * finish (BullMQ's worker.close()), then exits; a SIGKILLed worker's jobs are taken up again by
+ * another worker once their lock expires (WORKER_LOCK_DURATION_MS).
+ */
+async function bootstrap(): Promise<void> {
+  loadEnvFile();
+  let shutdownTimeoutMs: number;
+  try {
+    shutdownTimeoutMs = loadConfig().shutdownTimeoutMs;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+
+  const { WorkerModule } = await import('./worker.module.js');
+  const app = await NestFactory.createApplicationContext(WorkerModule);
+  app.enableShutdownHooks();
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => setTimeout(() => process.exit(1), shutdownTimeoutMs).unref());
+  }
+  new Logger('Worker').log('worker started');
+}
+
+bootstrap().catch((error: unknown) => {
+  new Logger('Worker').error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});
