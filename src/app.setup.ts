@@ -40,7 +40,7 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
 
 /**
  * Everything about the HTTP surface that is not a module: prefix, docs, CORS, security headers,
- * request ids, shutdown. `main.ts` and every e2e test call this, so tests exercise the real app.
+ * request ids. `main.ts` and every e2e test call this, so tests exercise the real app.
  * Call it before `app.init()` / `app.listen()`.
  */
 export function configureApp(app: NestFastifyApplication): NestFastifyApplication {
@@ -88,8 +88,7 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
   });
 
   if (config.docsEnabled) setUpDocs(app, config);
-
-  app.enableShutdownHooks();
+  // Signals are wired by the entry points (closeOnSignals), so that tests keep control.
   return app;
 }
 

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { closeOnSignals } from './common/lifecycle/close-on-signals.js';
 import { AppConfig, ConfigError, loadConfig, loadEnvFile } from './config/app-config.js';
 
 async function bootstrap(): Promise<void> {
@@ -23,13 +24,7 @@ async function bootstrap(): Promise<void> {
     bufferLogs: false,
   });
   configureApp(app);
-
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      // A last resort if closing hangs; a clean close exits well before it.
-      setTimeout(() => process.exit(1), config.shutdownTimeoutMs).unref();
-    });
-  }
+  closeOnSignals(app, config.shutdownTimeoutMs);
 
   await app.listen({ host: config.host, port: config.port });
   new Logger('Bootstrap').log(`API listening on ${await app.getUrl()} (docs at /docs)`);

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { closeOnSignals } from './common/lifecycle/close-on-signals.js';
 import { ConfigError, loadConfig, loadEnvFile } from './config/app-config.js';
 
 /**
@@ -21,10 +22,7 @@ async function bootstrap(): Promise<void> {
 
   const { WorkerModule } = await import('./worker.module.js');
   const app = await NestFactory.createApplicationContext(WorkerModule);
-  app.enableShutdownHooks();
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => setTimeout(() => process.exit(1), shutdownTimeoutMs).unref());
-  }
+  closeOnSignals(app, shutdownTimeoutMs);
   new Logger('Worker').log('worker started');
 }
 

@@ -108,8 +108,10 @@ export class HttpErrorFilter implements ExceptionFilter {
     const response = unmatched ? this.unmatchedRoute(request) : toErrorResponse(exception);
 
     if (response.status >= 500) {
-      const reason = exception instanceof Error ? exception.stack ?? exception.message : String(exception);
-      this.logger.error(`${request.method} ${request.url} -> ${response.status} [request ${request.id}] ${reason}`);
+      const where = `${request.method} ${request.url} -> ${response.status} [request ${request.id}]`;
+      // An expected outage (a DomainError such as "Queue unavailable") needs no stack trace.
+      if (exception instanceof DomainError) this.logger.warn(`${where} ${exception.detail}`);
+      else this.logger.error(`${where} ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`);
     }
     if (response.status === 401) reply.header('WWW-Authenticate', 'Bearer');
     for (const [name, value] of Object.entries(response.headers ?? {})) reply.header(name, value);

@@ -2,12 +2,9 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
 import type { DefaultJobOptions } from 'bullmq';
 import { AppConfig } from '../../config/app-config.js';
-import { MailModule } from '../mail/mail.module.js';
 import { bullConnection } from './bull-connection.js';
 import { JobQueue } from './job-queue.service.js';
 import { JobsController } from './jobs.controller.js';
-import { EchoProcessor } from './processors/echo.processor.js';
-import { EmailProcessor } from './processors/email.processor.js';
 import { QUEUE_NAMES } from './queues.js';
 
 function jobDefaults(config: AppConfig): DefaultJobOptions {
@@ -20,7 +17,7 @@ function jobDefaults(config: AppConfig): DefaultJobOptions {
   };
 }
 
-function bullRoot(role: 'producer' | 'worker') {
+export function bullRoot(role: 'producer' | 'worker') {
   return BullModule.forRootAsync({
     inject: [AppConfig],
     useFactory: (config: AppConfig) => ({
@@ -33,11 +30,11 @@ function bullRoot(role: 'producer' | 'worker') {
   });
 }
 
-const queues = BullModule.registerQueue(...QUEUE_NAMES.map((name) => ({ name })));
+export const queues = BullModule.registerQueue(...QUEUE_NAMES.map((name) => ({ name })));
 
 /**
- * BullMQ queues. The API imports `forApi()` (producers, job status); the worker process
- * imports `forWorker()` (the processors, which run nowhere else).
+ * BullMQ queues for the API: producers and job status. The processors live in
+ * JobsWorkerModule, which only the worker process imports.
  */
 @Module({})
 export class JobsModule {
@@ -50,14 +47,6 @@ export class JobsModule {
       controllers: [JobsController],
       providers: [JobQueue],
       exports: [JobQueue],
-    };
-  }
-
-  static forWorker(): DynamicModule {
-    return {
-      module: JobsModule,
-      imports: [bullRoot('worker'), queues, MailModule],
-      providers: [EmailProcessor, EchoProcessor],
     };
   }
 }

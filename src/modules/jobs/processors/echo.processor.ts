@@ -2,9 +2,10 @@ import { Logger } from '@nestjs/common';
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { ECHO_QUEUE, type EchoJob } from '../queues.js';
+import { workerOptions } from './worker-options.js';
 
 /** Answers a test job with its message: proves the API -> Redis -> worker path end to end. */
-@Processor(ECHO_QUEUE)
+@Processor(ECHO_QUEUE, workerOptions())
 export class EchoProcessor extends WorkerHost {
   private readonly logger = new Logger(EchoProcessor.name);
 

@@ -6,6 +6,7 @@ import { AppConfig } from '../../../config/app-config.js';
 import { InjectRedis } from '../../../redis/redis.module.js';
 import { MailService } from '../../mail/mail.service.js';
 import { EMAIL_QUEUE, type SendEmailJob } from '../queues.js';
+import { workerOptions } from './worker-options.js';
 
 const SENT_MARK_TTL_SECONDS = 7 * 24 * 3600;
 
@@ -13,7 +14,7 @@ const SENT_MARK_TTL_SECONDS = 7 * 24 * 3600;
  * Sends queued emails. A job retried after its worker died may have sent its email already:
  * a mark per job id, written after the send, stops a second send of the same job.
  */
-@Processor(EMAIL_QUEUE)
+@Processor(EMAIL_QUEUE, workerOptions())
 export class EmailProcessor extends WorkerHost {
   private readonly logger = new Logger(EmailProcessor.name);
 

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { MailModule } from '../mail/mail.module.js';
+import { bullRoot, queues } from './jobs.module.js';
+import { EchoProcessor } from './processors/echo.processor.js';
+import { EmailProcessor } from './processors/email.processor.js';
+
+/** The job processors: imported by the worker process only, so they run nowhere else. */
+@Module({
+  imports: [bullRoot('worker'), queues, MailModule],
+  providers: [EmailProcessor, EchoProcessor],
+})
+export class JobsWorkerModule {}
