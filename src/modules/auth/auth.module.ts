@@ -10,6 +10,7 @@ import { AccountController } from './account.controller.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { AuthSession } from './entities/auth-session.entity.js';
+import { BearerAuthenticator } from './bearer-authenticator.js';
 import { JwtAuthGuard } from './jwt-auth.guard.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { PasswordRecoveryController } from './password-recovery.controller.js';
@@ -31,7 +32,15 @@ import { SessionsService } from './sessions.service.js';
     }),
   ],
   controllers: [AuthController, AccountController, PasswordRecoveryController],
-  providers: [AuthService, PasswordRecoveryService, SessionsService, AccessTokens, JwtStrategy, { provide: APP_GUARD, useClass: JwtAuthGuard }],
-  exports: [SessionsService],
+  providers: [
+    AuthService,
+    PasswordRecoveryService,
+    SessionsService,
+    AccessTokens,
+    JwtStrategy,
+    BearerAuthenticator,
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+  ],
+  exports: [SessionsService, BearerAuthenticator],
 })
 export class AuthModule {}

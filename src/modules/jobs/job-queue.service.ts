@@ -34,6 +34,11 @@ export class JobQueue {
     return this.enqueue(ECHO_QUEUE, 'echo', job);
   }
 
+  /** Every queue, for the dashboard. */
+  all(): Queue[] {
+    return Object.values(this.queues);
+  }
+
   /** Whether the queue's Redis connection is up (for readiness). */
   async ping(): Promise<void> {
     const client = await this.queues[EMAIL_QUEUE].backend.client;

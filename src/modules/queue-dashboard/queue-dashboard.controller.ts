@@ -1,0 +1,27 @@
+import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { SuperuserOnly } from '../../common/auth/superuser.guard.js';
+import { AppConfig } from '../../config/app-config.js';
+import { DASHBOARD_COOKIE, DASHBOARD_PATH } from './queue-dashboard.js';
+
+@ApiTags('jobs')
+@Controller('admin')
+export class QueueDashboardController {
+  constructor(private readonly config: AppConfig) {}
+
+  /** Puts the caller's access token in a cookie scoped to the dashboard, for the browser. */
+  @Post('queues-session')
+  @SuperuserOnly()
+  @HttpCode(204)
+  @ApiOperation({ summary: `Open the queue dashboard at ${DASHBOARD_PATH} in this browser` })
+  @ApiNoContentResponse({ description: 'Cookie set; open the dashboard' })
+  openSession(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): void {
+    const token = (request.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
+    const secure = this.config.nodeEnv === 'production' ? '; Secure' : '';
+    reply.header(
+      'Set-Cookie',
+      `${DASHBOARD_COOKIE}=${encodeURIComponent(token)}; Path=${DASHBOARD_PATH}; HttpOnly; SameSite=Strict; Max-Age=${this.config.accessTokenExpireMinutes * 60}${secure}`,
+    );
+  }
+}

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module.js';
+import { QueueDashboard } from './queue-dashboard.js';
+import { QueueDashboardController } from './queue-dashboard.controller.js';
+
+@Module({
+  imports: [AuthModule],
+  controllers: [QueueDashboardController],
+  providers: [QueueDashboard],
+})
+export class QueueDashboardModule {}

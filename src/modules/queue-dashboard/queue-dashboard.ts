@@ -1,0 +1,63 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { FastifyAdapter } from '@bull-board/fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { toErrorResponse } from '../../common/errors/http-error.filter.js';
+import { DomainError } from '../../common/errors/domain-error.js';
+import { NOT_ENOUGH_PRIVILEGES } from '../../common/auth/superuser.guard.js';
+import { BearerAuthenticator } from '../auth/bearer-authenticator.js';
+import { JobQueue } from '../jobs/job-queue.service.js';
+import type { User } from '../users/entities/user.entity.js';
+
+export const DASHBOARD_PATH = '/api/v1/admin/queues';
+export const DASHBOARD_COOKIE = 'queues_token';
+
+function cookie(request: FastifyRequest, name: string): string | undefined {
+  for (const part of (request.headers.cookie ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(value.join('='));
+  }
+  return undefined;
+}
+
+/**
+ * Bull Board (waiting, active, failed jobs; retry) for superusers, at /api/v1/admin/queues.
+ * Every request is authenticated like the API: a bearer token, or the same access token in a
+ * cookie set by POST /api/v1/admin/queues-session (a browser cannot send the header).
+ */
+@Injectable()
+export class QueueDashboard implements OnModuleInit {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly jobs: JobQueue,
+    private readonly authenticator: BearerAuthenticator,
+  ) {}
+
+  onModuleInit(): void {
+    const board = new FastifyAdapter();
+    board.setBasePath(DASHBOARD_PATH);
+    createBullBoard({ queues: this.jobs.all().map((queue) => new BullMQAdapter(queue)), serverAdapter: board });
+
+    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    fastify.register(async (scope) => {
+      scope.addHook('onRequest', (request, reply) => this.superuserOnly(request, reply));
+      await scope.register(board.registerPlugin(), { prefix: DASHBOARD_PATH });
+    });
+  }
+
+  private async superuserOnly(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const token = cookie(request, DASHBOARD_COOKIE);
+    const authorization = request.headers.authorization ?? (token ? `Bearer ${token}` : undefined);
+    try {
+      const { user } = await this.authenticator.authenticate(authorization);
+      if (!(user as User).isSuperuser) throw new DomainError(403, NOT_ENOUGH_PRIVILEGES);
+      reply.header('Cache-Control', 'private, no-store');
+    } catch (error) {
+      const response = toErrorResponse(error);
+      if (response.status === 401) reply.header('WWW-Authenticate', 'Bearer');
+      await reply.status(response.status).type('application/json; charset=utf-8').send(response.body);
+    }
+  }
+}
