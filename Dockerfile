@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
-# One image for the API (default command) and one-off commands such as migrations:
+# One image for the API (default command), the queue worker and one-off commands:
 #   docker run IMAGE                                     -> the API on :8000
+#   docker run IMAGE node dist/src/worker.js             -> a queue worker
 #   docker run IMAGE npx typeorm -d dist/ormconfig.js migration:run
 
 FROM node:20-bookworm-slim AS build
