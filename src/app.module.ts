@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CommonModule } from './common/common.module.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { LoggingModule } from './logging/logging.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { CacheModule } from './modules/cache/cache.module.js';
 import { HealthModule } from './modules/health/health.module.js';
@@ -15,6 +16,7 @@ import { RedisModule } from './redis/redis.module.js';
 @Module({
   imports: [
     ConfigModule,
+    LoggingModule,
     CommonModule,
     DatabaseModule,
     RedisModule,

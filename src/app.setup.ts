@@ -19,10 +19,15 @@ const ROOT_ROUTES = ['health', 'health/live', 'health/ready', 'metrics'];
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-/** Honour a well-formed incoming `X-Request-ID` (a proxy's), otherwise make one up. */
+/**
+ * Honour a well-formed incoming `X-Request-ID` (a proxy's), otherwise make one up. It is also
+ * set on the raw request, where the request logger (pino-http) reads it.
+ */
 function requestId(request: IncomingMessage): string {
   const incoming = request.headers['x-request-id'];
-  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  Object.assign(request, { id });
+  return id;
 }
 
 /** The HTTP server options that must be fixed before the app exists (limits, routing, ids). */

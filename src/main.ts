@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { closeOnSignals } from './common/lifecycle/close-on-signals.js';
 import { AppConfig, ConfigError, loadConfig, loadEnvFile } from './config/app-config.js';
@@ -20,9 +21,8 @@ async function bootstrap(): Promise<void> {
   const { AppModule } = await import('./app.module.js');
   const { configureApp, createFastifyAdapter } = await import('./app.setup.js');
 
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createFastifyAdapter(config), {
-    bufferLogs: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createFastifyAdapter(config), { bufferLogs: true });
+  app.useLogger(app.get(PinoLogger));
   configureApp(app);
   closeOnSignals(app, config.shutdownTimeoutMs);
 

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { closeOnSignals } from './common/lifecycle/close-on-signals.js';
 import { ConfigError, loadConfig, loadEnvFile } from './config/app-config.js';
 
@@ -21,7 +22,8 @@ async function bootstrap(): Promise<void> {
   }
 
   const { WorkerModule } = await import('./worker.module.js');
-  const app = await NestFactory.createApplicationContext(WorkerModule);
+  const app = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true });
+  app.useLogger(app.get(PinoLogger));
   closeOnSignals(app, shutdownTimeoutMs);
   new Logger('Worker').log('worker started');
 }

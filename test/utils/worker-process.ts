@@ -10,7 +10,8 @@ export class WorkerProcess {
 
   async start(): Promise<this> {
     const script = join(import.meta.dirname, '..', '..', 'dist', 'src', 'worker.js');
-    this.child = spawn(process.execPath, [script], { env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // At info level: the start line and the job lines (with request ids) are what tests read.
+    this.child = spawn(process.execPath, [script], { env: { ...process.env, LOG_LEVEL: 'info', ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const collect = (chunk: Buffer) => (this.output += chunk.toString());
     this.child.stdout?.on('data', collect);
     this.child.stderr?.on('data', collect);

@@ -3,10 +3,11 @@ import { MailModule } from '../mail/mail.module.js';
 import { bullRoot, queues } from './jobs.module.js';
 import { EchoProcessor } from './processors/echo.processor.js';
 import { EmailProcessor } from './processors/email.processor.js';
+import { QueueErrorReporter } from './queue-error-reporter.js';
 
 /** The job processors: imported by the worker process only, so they run nowhere else. */
 @Module({
   imports: [bullRoot('worker'), queues, MailModule],
-  providers: [EmailProcessor, EchoProcessor],
+  providers: [EmailProcessor, EchoProcessor, QueueErrorReporter],
 })
 export class JobsWorkerModule {}

@@ -5,6 +5,7 @@ import { AppConfig } from '../../config/app-config.js';
 import { bullConnection } from './bull-connection.js';
 import { JobQueue } from './job-queue.service.js';
 import { JobsController } from './jobs.controller.js';
+import { QueueErrorReporter } from './queue-error-reporter.js';
 import { QUEUE_NAMES } from './queues.js';
 
 function jobDefaults(config: AppConfig): DefaultJobOptions {
@@ -45,7 +46,7 @@ export class JobsModule {
       global: true,
       imports: [bullRoot('producer'), queues],
       controllers: [JobsController],
-      providers: [JobQueue],
+      providers: [JobQueue, QueueErrorReporter],
       exports: [JobQueue],
     };
   }

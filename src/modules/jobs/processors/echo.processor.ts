@@ -1,14 +1,12 @@
-import { Logger } from '@nestjs/common';
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Processor } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { ECHO_QUEUE, type EchoJob } from '../queues.js';
+import { ObservedWorkerHost } from './observed-worker-host.js';
 import { workerOptions } from './worker-options.js';
 
 /** Answers a test job with its message: proves the API -> Redis -> worker path end to end. */
 @Processor(ECHO_QUEUE, workerOptions())
-export class EchoProcessor extends WorkerHost {
-  private readonly logger = new Logger(EchoProcessor.name);
-
+export class EchoProcessor extends ObservedWorkerHost {
   async process(job: Job<EchoJob>): Promise<{ message: string }> {
     this.logger.log(`job ${job.id} (${job.name}) request ${job.data.requestId ?? '-'}: echo`);
     return { message: job.data.message };

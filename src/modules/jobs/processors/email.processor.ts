@@ -1,11 +1,11 @@
-import { Logger } from '@nestjs/common';
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Processor } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AppConfig } from '../../../config/app-config.js';
 import { InjectRedis } from '../../../redis/redis.module.js';
 import { MailService } from '../../mail/mail.service.js';
 import { EMAIL_QUEUE, type SendEmailJob } from '../queues.js';
+import { ObservedWorkerHost } from './observed-worker-host.js';
 import { workerOptions } from './worker-options.js';
 
 const SENT_MARK_TTL_SECONDS = 7 * 24 * 3600;
@@ -15,9 +15,7 @@ const SENT_MARK_TTL_SECONDS = 7 * 24 * 3600;
  * a mark per job id, written after the send, stops a second send of the same job.
  */
 @Processor(EMAIL_QUEUE, workerOptions())
-export class EmailProcessor extends WorkerHost {
-  private readonly logger = new Logger(EmailProcessor.name);
-
+export class EmailProcessor extends ObservedWorkerHost {
   constructor(
     private readonly mail: MailService,
     @InjectRedis() private readonly redis: Redis,

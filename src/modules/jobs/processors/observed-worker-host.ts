@@ -1,0 +1,26 @@
+import { Logger } from '@nestjs/common';
+import { OnWorkerEvent, WorkerHost } from '@nestjs/bullmq';
+import type { Job } from 'bullmq';
+
+/**
+ * A processor base that reports its worker's trouble through the app logger: connection
+ * errors at most once per 10 s (BullMQ retries on its own), and every failed attempt.
+ */
+export abstract class ObservedWorkerHost extends WorkerHost {
+  protected readonly logger = new Logger(this.constructor.name);
+  private lastConnectionWarning = 0;
+
+  @OnWorkerEvent('error')
+  onWorkerError(error: Error): void {
+    const now = Date.now();
+    if (now - this.lastConnectionWarning < 10_000) return;
+    this.lastConnectionWarning = now;
+    this.logger.warn(`worker connection problem: ${error.message}`);
+  }
+
+  @OnWorkerEvent('failed')
+  onJobFailed(job: Job<{ requestId?: string }> | undefined, error: Error): void {
+    if (!job) return;
+    this.logger.warn(`job ${job.id} (${job.name}) request ${job.data.requestId ?? '-'}: attempt ${job.attemptsMade} failed: ${error.message}`);
+  }
+}

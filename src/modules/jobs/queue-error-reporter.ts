@@ -1,0 +1,25 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { ECHO_QUEUE, EMAIL_QUEUE } from './queues.js';
+
+/**
+ * Gives the queues an error listener: without one, BullMQ prints every failed reconnect to the
+ * console. Connection trouble is logged at most once per 10 s; BullMQ reconnects on its own.
+ */
+@Injectable()
+export class QueueErrorReporter {
+  private readonly logger = new Logger('Queues');
+  private lastWarning = 0;
+
+  constructor(@InjectQueue(EMAIL_QUEUE) emailQueue: Queue, @InjectQueue(ECHO_QUEUE) echoQueue: Queue) {
+    for (const queue of [emailQueue, echoQueue]) queue.on('error', (error: Error) => this.report(queue.name, error));
+  }
+
+  private report(queue: string, error: Error): void {
+    const now = Date.now();
+    if (now - this.lastWarning < 10_000) return;
+    this.lastWarning = now;
+    this.logger.warn(`queue ${queue}: ${error.message}`);
+  }
+}
