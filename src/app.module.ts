@@ -8,6 +8,7 @@ import { CacheModule } from './modules/cache/cache.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { ItemsModule } from './modules/items/items.module.js';
 import { JobsModule } from './modules/jobs/jobs.module.js';
+import { MetricsModule } from './modules/metrics/metrics.module.js';
 import { QueueDashboardModule } from './modules/queue-dashboard/queue-dashboard.module.js';
 import { UsersModule } from './modules/users/users.module.js';
 import { UtilsModule } from './modules/utils/utils.module.js';
@@ -28,6 +29,7 @@ import { RedisModule } from './redis/redis.module.js';
     ItemsModule,
     UtilsModule,
     QueueDashboardModule,
+    MetricsModule,
   ],
 })
 export class AppModule {}

@@ -9,6 +9,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { IncomingMessage } from 'node:http';
 import { AppConfig } from './config/app-config.js';
 import { RouteTable } from './common/http/route-table.js';
+import { Metrics } from './modules/metrics/metrics.service.js';
 
 export const API_PREFIX = 'api/v1';
 export const OPENAPI_JSON_PATH = `/${API_PREFIX}/openapi.json`;
@@ -57,6 +58,7 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('X-Request-ID', request.id);
   });
+  app.get(Metrics).instrument(fastify);
   // Only JSON (and, where a route allows it, the login form) is read; other bodies are 415.
   fastify.removeContentTypeParser(['text/plain']);
 

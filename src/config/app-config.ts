@@ -68,6 +68,8 @@ export abstract class AppConfig {
   abstract readonly recoveryWindowSeconds: number;
   abstract readonly bodyLimitBytes: number;
   abstract readonly docsEnabled: boolean;
+  /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
+  abstract readonly metricsToken: string | null;
   abstract readonly shutdownTimeoutMs: number;
   abstract readonly keepAliveTimeoutMs: number;
   /** Fastify's `trustProxy`: false, true, or the proxies' addresses (comma-separated CIDRs). */
@@ -267,6 +269,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     recoveryWindowSeconds: read.int('RECOVERY_WINDOW_SECONDS', 3600, 1, 86400),
     bodyLimitBytes: read.int('BODY_LIMIT_BYTES', 102400, 1024, 50 * 1024 * 1024),
     docsEnabled: read.bool('DOCS_ENABLED', true),
+    metricsToken: read.optional('METRICS_TOKEN'),
     shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 10000, 0, 600000),
     keepAliveTimeoutMs: read.int('KEEP_ALIVE_TIMEOUT_MS', 65000, 1000, 600000),
     trustProxy: read.trustProxy('TRUST_PROXY'),

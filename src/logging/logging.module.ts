@@ -32,6 +32,8 @@ export const REDACTED_PATHS = [
           genReqId: (request: IncomingMessage) => String((request as { id?: unknown }).id ?? 'unknown'),
           customAttributeKeys: { reqId: 'request_id' },
           redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+          // The status is what matters of a response; its headers are the same on every line.
+          serializers: { res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }) },
           // Probes would drown everything else.
           autoLogging: { ignore: (request: IncomingMessage) => (request.url ?? '').startsWith('/health') },
           customLogLevel: (_request: IncomingMessage, response: ServerResponse, error?: Error) =>

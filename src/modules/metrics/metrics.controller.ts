@@ -1,0 +1,33 @@
+import { Controller, Get, Header, Headers } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { timingSafeEqual } from 'node:crypto';
+import { Public } from '../../common/auth/public.decorator.js';
+import { DomainError } from '../../common/errors/domain-error.js';
+import { AppConfig } from '../../config/app-config.js';
+import { Metrics } from './metrics.service.js';
+
+/** GET /metrics for Prometheus, outside /api/v1; behind METRICS_TOKEN when one is set. */
+@ApiExcludeController()
+@Public()
+@Controller('metrics')
+export class MetricsController {
+  constructor(
+    private readonly metrics: Metrics,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Get()
+  @Header('Cache-Control', 'no-store')
+  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
+  async scrape(@Headers('authorization') authorization: string | undefined): Promise<string> {
+    const expected = this.config.metricsToken;
+    if (expected) {
+      const given = Buffer.from(authorization ?? '');
+      const wanted = Buffer.from(`Bearer ${expected}`);
+      if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) {
+        throw new DomainError(401, 'Not authenticated', { 'WWW-Authenticate': 'Bearer' });
+      }
+    }
+    return this.metrics.registry.metrics();
+  }
+}

@@ -1,0 +1,91 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { FastifyInstance } from 'fastify';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { DataSource } from 'typeorm';
+import { ResponseCache } from '../cache/response-cache.service.js';
+import { withTimeout } from '../cache/with-timeout.js';
+import { JobQueue } from '../jobs/job-queue.service.js';
+
+const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed'] as const;
+
+interface PgPool {
+  totalCount: number;
+  idleCount: number;
+  waitingCount: number;
+}
+
+/**
+ * Prometheus metrics of this API process: request durations by route and status, response
+ * cache hits and misses, queue depth and job outcomes, database pool use, and Node's defaults.
+ */
+@Injectable()
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly requestDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration by method, route pattern and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  constructor(
+    cache: ResponseCache,
+    jobs: JobQueue,
+    @InjectDataSource() dataSource: DataSource,
+  ) {
+    collectDefaultMetrics({ register: this.registry });
+    const cacheCounter = (name: 'hits' | 'misses' | 'errors', help: string) =>
+      new Counter({
+        name: `response_cache_${name}_total`,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          this.inc(cache.stats()[name]);
+        },
+      });
+    cacheCounter('hits', 'Response cache hits');
+    cacheCounter('misses', 'Response cache misses');
+    cacheCounter('errors', 'Response cache operations that failed open');
+
+    new Gauge({
+      name: 'queue_jobs',
+      help: 'Jobs per queue and state (completed and failed within the retention limits)',
+      labelNames: ['queue', 'state'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        for (const queue of jobs.all()) {
+          const counts = await withTimeout(queue.getJobCounts(...JOB_STATES), 500, 'queue counts').catch(() => null);
+          for (const state of JOB_STATES) if (counts) this.set({ queue: queue.name, state }, counts[state] ?? 0);
+        }
+      },
+    });
+
+    new Gauge({
+      name: 'db_pool_connections',
+      help: 'Database pool connections: total open, idle, and requests waiting for one',
+      labelNames: ['state'] as const,
+      registers: [this.registry],
+      collect() {
+        const pool = (dataSource.driver as unknown as { master?: PgPool }).master;
+        if (!pool) return;
+        this.set({ state: 'total' }, pool.totalCount);
+        this.set({ state: 'idle' }, pool.idleCount);
+        this.set({ state: 'waiting' }, pool.waitingCount);
+      },
+    });
+  }
+
+  /** Times every response; unmatched URLs share one label so they cannot explode the series. */
+  instrument(fastify: FastifyInstance): void {
+    fastify.addHook('onResponse', async (request, reply) => {
+      this.requestDuration.observe(
+        { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+        reply.elapsedTime / 1000,
+      );
+    });
+  }
+}
