@@ -9,6 +9,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { IncomingMessage } from 'node:http';
 import { AppConfig } from './config/app-config.js';
 import { RouteTable } from './common/http/route-table.js';
+import { ShutdownState } from './common/http/shutdown-state.js';
 import { Metrics } from './modules/metrics/metrics.service.js';
 
 export const API_PREFIX = 'api/v1';
@@ -55,8 +56,10 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
 
   const routes = app.get(RouteTable);
   fastify.addHook('onRoute', (route) => routes.add(route.method, route.url));
+  const shutdown = app.get(ShutdownState);
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('X-Request-ID', request.id);
+    if (shutdown.shuttingDown) reply.header('Connection', 'close');
   });
   app.get(Metrics).instrument(fastify);
   // Only JSON (and, where a route allows it, the login form) is read; other bodies are 415.

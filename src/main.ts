@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ShutdownState } from './common/http/shutdown-state.js';
 import { closeOnSignals } from './common/lifecycle/close-on-signals.js';
 import { AppConfig, ConfigError, loadConfig, loadEnvFile } from './config/app-config.js';
 
@@ -24,7 +25,11 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, createFastifyAdapter(config), { bufferLogs: true });
   app.useLogger(app.get(PinoLogger));
   configureApp(app);
-  closeOnSignals(app, config.shutdownTimeoutMs);
+  // Drain first: readiness 503 and `Connection: close` while load balancers catch up, then close.
+  closeOnSignals(app, config.shutdownTimeoutMs, async () => {
+    app.get(ShutdownState).shuttingDown = true;
+    await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainMs));
+  });
 
   await app.listen({ host: config.host, port: config.port });
   new Logger('Bootstrap').log(`API listening on ${await app.getUrl()} (docs at /docs)`);

@@ -71,6 +71,8 @@ export abstract class AppConfig {
   /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
   abstract readonly metricsToken: string | null;
   abstract readonly shutdownTimeoutMs: number;
+  /** On SIGTERM, how long the API keeps serving (readiness 503) before it stops listening. */
+  abstract readonly shutdownDrainMs: number;
   abstract readonly keepAliveTimeoutMs: number;
   /** Fastify's `trustProxy`: false, true, or the proxies' addresses (comma-separated CIDRs). */
   abstract readonly trustProxy: boolean | string;
@@ -271,6 +273,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     docsEnabled: read.bool('DOCS_ENABLED', true),
     metricsToken: read.optional('METRICS_TOKEN'),
     shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 10000, 0, 600000),
+    shutdownDrainMs: read.int('SHUTDOWN_DRAIN_MS', 2000, 0, 600000),
     keepAliveTimeoutMs: read.int('KEEP_ALIVE_TIMEOUT_MS', 65000, 1000, 600000),
     trustProxy: read.trustProxy('TRUST_PROXY'),
     workerConcurrency: read.int('WORKER_CONCURRENCY', 5, 1, 1000),

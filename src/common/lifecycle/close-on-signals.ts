@@ -1,12 +1,13 @@
 import { Logger, type INestApplicationContext } from '@nestjs/common';
 
 /**
- * On SIGTERM or SIGINT: close the app (readiness turns 503, in-flight requests and active jobs
- * finish, connections close), then exit 0; exit 1 if that takes longer than `timeoutMs`.
+ * On SIGTERM or SIGINT: run `beforeClose` (the API drains there), close the app (in-flight
+ * requests and active jobs finish, connections close), then exit 0; exit 1 if all that takes
+ * longer than `timeoutMs`.
  * Used instead of Nest's enableShutdownHooks(), which re-raises the signal, so the process
  * would never exit 0.
  */
-export function closeOnSignals(app: INestApplicationContext, timeoutMs: number): void {
+export function closeOnSignals(app: INestApplicationContext, timeoutMs: number, beforeClose?: () => Promise<void>): void {
   const logger = new Logger('Shutdown');
   let closing = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -18,7 +19,9 @@ export function closeOnSignals(app: INestApplicationContext, timeoutMs: number):
         logger.error(`still closing after ${timeoutMs} ms; exiting`);
         process.exit(1);
       }, timeoutMs).unref();
-      app.close().then(
+      Promise.resolve(beforeClose?.())
+        .then(() => app.close())
+        .then(
         () => process.exit(0),
         (error: unknown) => {
           logger.error(`close failed: ${error instanceof Error ? error.message : String(error)}`);
