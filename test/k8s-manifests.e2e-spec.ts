@@ -1,0 +1,55 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Deployment } from 'kubernetes-models/apps/v1';
+import { Job } from 'kubernetes-models/batch/v1';
+import { ConfigMap, Secret, Service } from 'kubernetes-models/v1';
+import { parseAllDocuments } from 'yaml';
+
+/** The Kubernetes manifests, checked against the Kubernetes schemas and for what operations need. */
+const directory = join(import.meta.dirname, '..', 'deploy', 'k8s');
+const manifests = readdirSync(directory)
+  .filter((file) => file.endsWith('.yaml'))
+  .flatMap((file) => parseAllDocuments(readFileSync(join(directory, file), 'utf8')).map((doc) => ({ file, body: doc.toJSON() })));
+
+const MODELS: Record<string, new (body: never) => { validate(): void }> = {
+  'apps/v1/Deployment': Deployment,
+  'batch/v1/Job': Job,
+  'v1/ConfigMap': ConfigMap,
+  'v1/Secret': Secret,
+  'v1/Service': Service,
+};
+
+const find = (kind: string, name: string) => manifests.find((m) => m.body.kind === kind && m.body.metadata.name === name)?.body;
+
+describe('Kubernetes manifests', () => {
+  it.each(manifests.map((m) => [`${m.file}: ${m.body.kind} ${m.body.metadata?.name}`, m.body]))('%s matches the schema', (_, body) => {
+    const Model = MODELS[`${body.apiVersion}/${body.kind}`];
+    expect(Model).toBeDefined();
+    expect(() => new Model(body as never).validate()).not.toThrow();
+  });
+
+  it('probes the API on /health/ready and /health/live, and requests resources everywhere', () => {
+    const api = find('Deployment', 'nest-api');
+    const [container] = api.spec.template.spec.containers;
+    expect(container.readinessProbe.httpGet.path).toBe('/health/ready');
+    expect(container.livenessProbe.httpGet.path).toBe('/health/live');
+    for (const workload of [api, find('Deployment', 'nest-worker'), find('Job', 'nest-api-migrate')]) {
+      for (const c of workload.spec.template.spec.containers) {
+        expect(c.resources.requests).toEqual(expect.objectContaining({ cpu: expect.any(String), memory: expect.any(String) }));
+        expect(c.image).toBe('nest-fullstack-api:latest');
+      }
+    }
+  });
+
+  it('runs the worker and the migration from the same image with their commands', () => {
+    expect(find('Deployment', 'nest-worker').spec.template.spec.containers[0].command).toEqual(['node', 'dist/src/worker.js']);
+    expect(find('Job', 'nest-api-migrate').spec.template.spec.containers[0].command).toEqual(['npx', 'typeorm', '-d', 'dist/ormconfig.js', 'migration:run']);
+    expect(find('ConfigMap', 'nest-api-config').data.DB_MIGRATE_ON_START).toBe('false');
+  });
+
+  it('gives pods more time to stop than the app needs to drain and close', () => {
+    const config = find('ConfigMap', 'nest-api-config').data;
+    const api = find('Deployment', 'nest-api').spec.template.spec;
+    expect(api.terminationGracePeriodSeconds * 1000).toBeGreaterThan(Number(config.SHUTDOWN_TIMEOUT_MS));
+  });
+});
