@@ -1,0 +1,96 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { loadConfig } from '../src/config/app-config.js';
+import { freePort } from '../scripts/local-services.js';
+import { uniqueEmail } from './utils/users.js';
+import { WorkerProcess } from './utils/worker-process.js';
+
+/** Two API processes and two workers on one PostgreSQL and one Redis share their state. */
+describe('two API processes and two workers', () => {
+  const apis: { process: ChildProcess; base: string }[] = [];
+  const workers: WorkerProcess[] = [];
+  let adminToken: string;
+
+  const call = async (api: number, path: string, init: RequestInit & { token?: string; json?: unknown } = {}) => {
+    const headers: Record<string, string> = {};
+    if (init.token) headers.Authorization = `Bearer ${init.token}`;
+    if (init.json !== undefined) headers['Content-Type'] = 'application/json';
+    const response = await fetch(`${apis[api].base}${path}`, {
+      ...init,
+      headers: { ...headers, ...(init.headers as Record<string, string>) },
+      body: init.json !== undefined ? JSON.stringify(init.json) : init.body,
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
+  };
+  const login = async (api: number, username: string, password: string) =>
+    fetch(`${apis[api].base}/api/v1/login/access-token`, { method: 'POST', body: new URLSearchParams({ username, password }) });
+
+  beforeAll(async () => {
+    for (let i = 0; i < 2; i++) {
+      const port = await freePort();
+      const child = spawn(process.execPath, [join(import.meta.dirname, '..', 'dist', 'src', 'main.js')], {
+        env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SHUTDOWN_DRAIN_MS: '0' },
+        stdio: 'ignore',
+      });
+      apis.push({ process: child, base: `http://127.0.0.1:${port}` });
+    }
+    workers.push(await new WorkerProcess({}).start(), await new WorkerProcess({}).start());
+    for (const api of apis) {
+      for (let i = 0; i < 200 && !(await fetch(`${api.base}/health/ready`).then((r) => r.ok, () => false)); i++) await sleep(100);
+    }
+    const config = loadConfig(process.env);
+    adminToken = (await (await login(0, config.firstSuperuser, config.firstSuperuserPassword)).json()).access_token;
+  }, 60_000);
+
+  afterAll(async () => {
+    const apiExits = apis.map((api) => new Promise((resolve) => (api.process.exitCode !== null ? resolve(null) : api.process.once('exit', resolve))));
+    for (const api of apis) api.process.kill('SIGTERM');
+    await Promise.all([...apiExits, ...workers.map((worker) => worker.stop())]);
+  });
+
+  it("shows a write through one API in the other's cached reads at once", async () => {
+    const email = uniqueEmail('multi');
+    await call(0, '/api/v1/users/signup', { method: 'POST', json: { email, password: 'multi process password' } });
+    const token = (await (await login(1, email, 'multi process password')).json()).access_token;
+
+    await call(0, '/api/v1/items/', { method: 'POST', token, json: { title: 'first' } });
+    expect((await call(1, '/api/v1/items/', { token })).headers.get('x-cache')).toBe('MISS');
+    expect((await call(1, '/api/v1/items/', { token })).headers.get('x-cache')).toBe('HIT');
+    await call(0, '/api/v1/items/', { method: 'POST', token, json: { title: 'second' } });
+    const after = await call(1, '/api/v1/items/', { token });
+    expect(after.body.data.map((item: { title: string }) => item.title)).toEqual(['second', 'first']);
+  });
+
+  it('counts failed logins across both processes', async () => {
+    const email = uniqueEmail('limited');
+    for (let i = 0; i < 10; i++) expect((await login(i % 2, email, 'wrong password')).status).toBe(400);
+    expect((await login(0, email, 'wrong password')).status).toBe(429);
+    expect((await login(1, email, 'wrong password')).status).toBe(429);
+  });
+
+  it('has every job enqueued through either API processed exactly once by one of the workers', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const response = await call(i % 2, '/api/v1/utils/test-queue/', { method: 'POST', token: adminToken, json: { message: `m${i}` } });
+      expect(response.status).toBe(202);
+      ids.push(response.body.job_id);
+    }
+    const deadline = Date.now() + 20_000;
+    const states = new Map<string, { state: string; attempts: number; result: unknown }>();
+    while (states.size < ids.length && Date.now() < deadline) {
+      for (const id of ids) {
+        if (states.has(id)) continue;
+        const job = await call(1, `/api/v1/jobs/${id}`, { token: adminToken });
+        if (job.body.state === 'completed') states.set(id, job.body);
+      }
+      await sleep(100);
+    }
+    expect(states.size).toBe(ids.length);
+    ids.forEach((id, i) => expect(states.get(id)).toMatchObject({ attempts: 1, result: { message: `m${i}` } }));
+
+    const processed = ids.map((id) => workers.reduce((count, worker) => count + worker.output.split(`job ${id} (echo)`).length - 1, 0));
+    expect(processed.every((count) => count === 1)).toBe(true);
+  });
+});
