@@ -26,6 +26,7 @@ describe('two API processes and two workers', () => {
   };
   const login = async (api: number, username: string, password: string) =>
     fetch(`${apis[api].base}/api/v1/login/access-token`, { method: 'POST', body: new URLSearchParams({ username, password }) });
+  const tokenOf = async (response: Response) => ((await response.json()) as { access_token: string }).access_token;
 
   beforeAll(async () => {
     for (let i = 0; i < 2; i++) {
@@ -41,7 +42,7 @@ describe('two API processes and two workers', () => {
       for (let i = 0; i < 200 && !(await fetch(`${api.base}/health/ready`).then((r) => r.ok, () => false)); i++) await sleep(100);
     }
     const config = loadConfig(process.env);
-    adminToken = (await (await login(0, config.firstSuperuser, config.firstSuperuserPassword)).json()).access_token;
+    adminToken = await tokenOf(await login(0, config.firstSuperuser, config.firstSuperuserPassword));
   }, 60_000);
 
   afterAll(async () => {
@@ -53,7 +54,7 @@ describe('two API processes and two workers', () => {
   it("shows a write through one API in the other's cached reads at once", async () => {
     const email = uniqueEmail('multi');
     await call(0, '/api/v1/users/signup', { method: 'POST', json: { email, password: 'multi process password' } });
-    const token = (await (await login(1, email, 'multi process password')).json()).access_token;
+    const token = await tokenOf(await login(1, email, 'multi process password'));
 
     await call(0, '/api/v1/items/', { method: 'POST', token, json: { title: 'first' } });
     expect((await call(1, '/api/v1/items/', { token })).headers.get('x-cache')).toBe('MISS');
