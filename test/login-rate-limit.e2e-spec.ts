@@ -57,6 +57,16 @@ describe('login rate limiting', () => {
     await attempt(app, uniqueEmail('spray'), 'wrong-password').expect(429);
   });
 
+  it('limits password recovery requests per email, with Retry-After', async () => {
+    const app = await isolated();
+    const email = uniqueEmail('recover');
+    for (let i = 0; i < 5; i++) await request(app.getHttpServer()).post(`/api/v1/password-recovery/${email}`).expect(200);
+    const blocked = await request(app.getHttpServer()).post(`/api/v1/password-recovery/${email}`).expect(429);
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(blocked.headers['retry-after'])).toBeLessThanOrEqual(3600);
+    await request(app.getHttpServer()).post(`/api/v1/password-recovery/${uniqueEmail('other')}`).expect(200);
+  });
+
   it('holds across two API processes sharing Redis', async () => {
     const prefix = `test-limit-${randomUUID()}`;
     const first = await createTestApp({ redisKeyPrefix: prefix });
