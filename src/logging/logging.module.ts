@@ -33,7 +33,11 @@ export const REDACTED_PATHS = [
           customAttributeKeys: { reqId: 'request_id' },
           redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
           // The status is what matters of a response; its headers are the same on every line.
-          serializers: { res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }) },
+          // pino-http makes up an Error for every 5xx; its stack says nothing about the request.
+          serializers: {
+            res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
+            err: (error: Error) => ({ type: error.name, message: error.message }),
+          },
           // Probes would drown everything else.
           autoLogging: { ignore: (request: IncomingMessage) => (request.url ?? '').startsWith('/health') },
           customLogLevel: (_request: IncomingMessage, response: ServerResponse, error?: Error) =>
