@@ -4,7 +4,8 @@ import type { Cache } from 'cache-manager';
 import type { Redis } from 'ioredis';
 import { AppConfig } from '../../config/app-config.js';
 import { InjectRedis } from '../../redis/redis.module.js';
-import { withTimeout } from './with-timeout.js';
+import { withTimeout } from '../../common/async/with-timeout.js';
+import { ThrottledWarnings } from '../../logging/throttled-warnings.js';
 
 const SUMMARY_INTERVAL_MS = 60_000;
 
@@ -31,12 +32,12 @@ export interface CacheStats {
 @Injectable()
 export class ResponseCache implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(ResponseCache.name);
+  private readonly warnings = new ThrottledWarnings(this.logger);
   private readonly counters: CacheStats = { hits: 0, misses: 0, errors: 0 };
   private owesEpochBump = false;
   private epochRetry?: NodeJS.Timeout;
   private summary?: NodeJS.Timeout;
   private reported: CacheStats = { hits: 0, misses: 0, errors: 0 };
-  private lastWarning = 0;
   private readonly onRedisReady = () => void this.settleMissedInvalidations();
 
   constructor(
@@ -160,12 +161,8 @@ export class ResponseCache implements OnModuleInit, OnModuleDestroy {
     return withTimeout(operation, this.config.cacheTimeoutMs, `cache ${what}`);
   }
 
-  /** Counts every failure; logs at most one warning per 10 s so an outage does not flood logs. */
   private failed(what: string, error: unknown): void {
     this.counters.errors++;
-    const now = Date.now();
-    if (now - this.lastWarning < 10_000) return;
-    this.lastWarning = now;
-    this.logger.warn(`cache ${what} skipped (failing open): ${(error as Error).message}`);
+    this.warnings.warn(`cache ${what} skipped (failing open): ${(error as Error).message}`);
   }
 }

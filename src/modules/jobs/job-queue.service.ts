@@ -4,7 +4,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import type { Job, Queue } from 'bullmq';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { AppConfig } from '../../config/app-config.js';
-import { withTimeout } from '../cache/with-timeout.js';
+import { withTimeout } from '../../common/async/with-timeout.js';
 import type { JobResponseDto } from './dto/job-response.dto.js';
 import { ECHO_QUEUE, EMAIL_QUEUE, type EchoJob, type QueueName, type SendEmailJob } from './queues.js';
 

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
+import { ThrottledWarnings } from '../../logging/throttled-warnings.js';
 import { ECHO_QUEUE, EMAIL_QUEUE } from './queues.js';
 
 /**
@@ -9,17 +10,11 @@ import { ECHO_QUEUE, EMAIL_QUEUE } from './queues.js';
  */
 @Injectable()
 export class QueueErrorReporter {
-  private readonly logger = new Logger('Queues');
-  private lastWarning = 0;
+  private readonly warnings = new ThrottledWarnings(new Logger('Queues'));
 
   constructor(@InjectQueue(EMAIL_QUEUE) emailQueue: Queue, @InjectQueue(ECHO_QUEUE) echoQueue: Queue) {
-    for (const queue of [emailQueue, echoQueue]) queue.on('error', (error: Error) => this.report(queue.name, error));
-  }
-
-  private report(queue: string, error: Error): void {
-    const now = Date.now();
-    if (now - this.lastWarning < 10_000) return;
-    this.lastWarning = now;
-    this.logger.warn(`queue ${queue}: ${error.message}`);
+    for (const queue of [emailQueue, echoQueue]) {
+      queue.on('error', (error: Error) => this.warnings.warn(`queue ${queue.name}: ${error.message}`));
+    }
   }
 }

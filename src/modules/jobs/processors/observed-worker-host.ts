@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { OnWorkerEvent, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
+import { ThrottledWarnings } from '../../../logging/throttled-warnings.js';
 
 /**
  * A processor base that reports its worker's trouble through the app logger: connection
@@ -8,14 +9,11 @@ import type { Job } from 'bullmq';
  */
 export abstract class ObservedWorkerHost extends WorkerHost {
   protected readonly logger = new Logger(this.constructor.name);
-  private lastConnectionWarning = 0;
+  private readonly connectionWarnings = new ThrottledWarnings(this.logger);
 
   @OnWorkerEvent('error')
   onWorkerError(error: Error): void {
-    const now = Date.now();
-    if (now - this.lastConnectionWarning < 10_000) return;
-    this.lastConnectionWarning = now;
-    this.logger.warn(`worker connection problem: ${error.message}`);
+    this.connectionWarnings.warn(`worker connection problem: ${error.message}`);
   }
 
   @OnWorkerEvent('failed')
