@@ -15,6 +15,12 @@ describe(toErrorResponse.name, () => {
     expect(toErrorResponse(new ForbiddenException('Inactive user')).body).toEqual({ detail: 'Inactive user' });
   });
 
+  it('adds WWW-Authenticate: Bearer to every 401', () => {
+    expect(toErrorResponse(new UnauthorizedException()).headers).toEqual({ 'WWW-Authenticate': 'Bearer' });
+    expect(toErrorResponse(new DomainError(401, 'Could not validate credentials')).headers).toEqual({ 'WWW-Authenticate': 'Bearer' });
+    expect(toErrorResponse(new ForbiddenException('Inactive user')).headers).toBeUndefined();
+  });
+
   it("replaces Nest's default wording with the contract's", () => {
     expect(toErrorResponse(new NotFoundException()).body).toEqual({ detail: 'Not Found' });
     expect(toErrorResponse(new UnauthorizedException()).body).toEqual({ detail: 'Not authenticated' });

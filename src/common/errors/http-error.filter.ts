@@ -68,8 +68,16 @@ function fromHttpException(exception: HttpException): ErrorResponse {
   return { status, body: { detail: STATUS_TEXT[status] ?? exception.message } };
 }
 
-/** Maps any thrown value to the contract's `{detail}` response; unknown errors become a bare 500. */
+/**
+ * Maps any thrown value to the contract's `{detail}` response; unknown errors become a bare 500.
+ * Every 401 carries `WWW-Authenticate: Bearer`.
+ */
 export function toErrorResponse(exception: unknown): ErrorResponse {
+  const response = mapException(exception);
+  return response.status === 401 ? { ...response, headers: { ...response.headers, 'WWW-Authenticate': 'Bearer' } } : response;
+}
+
+function mapException(exception: unknown): ErrorResponse {
   if (exception instanceof DomainError) {
     return { status: exception.status, body: { detail: exception.detail }, headers: exception.headers };
   }
@@ -85,7 +93,6 @@ export function toErrorResponse(exception: unknown): ErrorResponse {
   if (error && typeof error === 'object') {
     const mapped = error.code ? FASTIFY_ERRORS[error.code] : undefined;
     if (mapped) return mapped(error);
-    if (exception instanceof SyntaxError && error.statusCode === 400) return jsonInvalid(error);
     const status = error.statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       return { status, body: { detail: STATUS_TEXT[status] ?? 'Bad Request' } };
@@ -113,7 +120,6 @@ export class HttpErrorFilter implements ExceptionFilter {
       if (exception instanceof DomainError) this.logger.warn(`${where} ${exception.detail}`);
       else this.logger.error(`${where} ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`);
     }
-    if (response.status === 401) reply.header('WWW-Authenticate', 'Bearer');
     for (const [name, value] of Object.entries(response.headers ?? {})) reply.header(name, value);
     reply.status(response.status).header('Content-Type', 'application/json; charset=utf-8').send(response.body);
   }

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { AppConfig } from '../../config/app-config.js';
 import { InjectRedis } from '../../redis/redis.module.js';
 
-/** One counter: at most `max` failures per `windowSeconds`, counted from the first failure. */
+/** One counter: at most `max` attempts per `windowSeconds`, counted from the first one. */
 export interface AttemptLimit {
   /** What is counted, e.g. `login:email:<address>`; hashed before it reaches Redis. */
   subject: string;
@@ -13,7 +13,7 @@ export interface AttemptLimit {
 }
 
 /**
- * Counts failed attempts in Redis, so limits hold across every API process. Redis trouble never
+ * Counts attempts (failed logins, recovery requests) in Redis, so limits hold across every API process. Redis trouble never
  * blocks anyone: the limiter then fails open (and says so in the log).
  */
 @Injectable()
@@ -44,13 +44,13 @@ export class AttemptLimiter {
     }
   }
 
-  async recordFailure(limits: AttemptLimit[]): Promise<void> {
+  async record(limits: AttemptLimit[]): Promise<void> {
     try {
       const pipeline = this.redis.pipeline();
       for (const limit of limits) pipeline.incr(this.key(limit)).expire(this.key(limit), limit.windowSeconds, 'NX');
       await pipeline.exec();
     } catch (error) {
-      this.logger.warn(`failed attempt not counted (${(error as Error).message})`);
+      this.logger.warn(`attempt not counted (${(error as Error).message})`);
     }
   }
 

@@ -8,14 +8,14 @@ export const INCORRECT_LOGIN = 'Incorrect email or password';
 /** No credentials at all. */
 export class MissingCredentialsError extends DomainError {
   constructor() {
-    super(401, NOT_AUTHENTICATED, { 'WWW-Authenticate': 'Bearer' });
+    super(401, NOT_AUTHENTICATED);
   }
 }
 
 /** Credentials given but not honoured: bad, tampered, expired, revoked, or of a deleted user. */
 export class InvalidCredentialsError extends DomainError {
   constructor() {
-    super(401, INVALID_CREDENTIALS, { 'WWW-Authenticate': 'Bearer' });
+    super(401, INVALID_CREDENTIALS);
   }
 }
 

@@ -42,7 +42,7 @@ export class AuthService {
       ? await this.passwords.verify(user.hashedPassword, password)
       : await this.passwords.verifyDecoy(password).then(() => ({ valid: false, needsRehash: false }));
     if (!user || !check.valid) {
-      await this.limiter.recordFailure(limits);
+      await this.limiter.record(limits);
       throw new DomainError(400, INCORRECT_LOGIN);
     }
     if (!user.isActive) throw new InactiveUserError(400);

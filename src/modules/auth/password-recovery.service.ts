@@ -44,11 +44,9 @@ export class PasswordRecoveryService {
     const limits = this.recoveryLimits(email, clientIp);
     const retryAfter = await this.limiter.retryAfter(limits);
     if (retryAfter > 0) throw new DomainError(429, TOO_MANY_REQUESTS, { 'Retry-After': String(retryAfter) });
-    await this.limiter.recordFailure(limits);
+    await this.limiter.record(limits);
     // Checked first for every email alike, so a queue outage cannot tell registered ones apart.
-    await this.jobs.ping().catch(() => {
-      throw new DomainError(503, 'Queue unavailable', { 'Retry-After': '5' });
-    });
+    await this.jobs.ensureAvailable();
 
     const user = await this.users.findByEmail(email);
     if (user) await this.jobs.sendEmail({ to: user.email, content: await this.resetEmail(user), requestId });

@@ -47,7 +47,7 @@ export class JobQueue {
 
   async describe(id: string): Promise<JobResponseDto> {
     for (const queue of Object.values(this.queues)) {
-      const job = await this.bounded(queue.getJob(id));
+      const job = await this.bounded(() => queue.getJob(id));
       if (job) return this.view(job);
     }
     throw new DomainError(404, JOB_NOT_FOUND);
@@ -56,18 +56,27 @@ export class JobQueue {
   private async enqueue<T extends object>(queueName: QueueName, name: string, data: T): Promise<string> {
     const queue = this.queues[queueName];
     const jobId = randomUUID();
-    await this.bounded(queue.add(name, data, { jobId }));
+    await this.bounded(() => queue.add(name, data, { jobId }));
     return jobId;
   }
 
-  /** A queue operation that Redis does not answer in time is a 503, not a hung request. */
-  private async bounded<T>(operation: Promise<T>): Promise<T> {
+  /** Answers 503 "Queue unavailable" at once unless the queue's Redis connection is up. */
+  async ensureAvailable(): Promise<void> {
+    const client = await withTimeout(this.queues[EMAIL_QUEUE].backend.client, this.config.queueTimeoutMs, 'queue connection').catch(() => null);
+    if (client?.status !== 'ready') throw new DomainError(503, QUEUE_UNAVAILABLE, { 'Retry-After': '5' });
+  }
+
+  /**
+   * Runs a queue operation only once the connection is known to be up (so nothing is buffered
+   * to run after the caller was told 503), and answers 503 if Redis does not reply in time.
+   */
+  private async bounded<T>(operation: () => Promise<T>): Promise<T> {
+    await this.ensureAvailable();
+    const running = operation();
     try {
-      const client = await withTimeout(this.queues[EMAIL_QUEUE].backend.client, this.config.queueTimeoutMs, 'queue connection');
-      if (client.status !== 'ready') throw new Error(`queue connection is ${client.status}`);
-      return await withTimeout(operation, this.config.queueTimeoutMs, 'queue operation');
+      return await withTimeout(running, this.config.queueTimeoutMs, 'queue operation');
     } catch {
-      operation.catch(() => undefined);
+      running.catch(() => undefined);
       throw new DomainError(503, QUEUE_UNAVAILABLE, { 'Retry-After': '5' });
     }
   }
@@ -76,7 +85,7 @@ export class JobQueue {
     return {
       id: job.id!,
       name: job.name,
-      state: await this.bounded(job.getState()),
+      state: await this.bounded(() => job.getState()),
       attempts: job.attemptsMade,
       result: job.returnvalue ?? null,
       failed_reason: job.failedReason || null,

@@ -25,7 +25,7 @@ export class MetricsController {
       const given = Buffer.from(authorization ?? '');
       const wanted = Buffer.from(`Bearer ${expected}`);
       if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) {
-        throw new DomainError(401, 'Not authenticated', { 'WWW-Authenticate': 'Bearer' });
+        throw new DomainError(401, 'Not authenticated');
       }
     }
     return this.metrics.registry.metrics();

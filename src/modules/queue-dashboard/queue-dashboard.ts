@@ -56,7 +56,7 @@ export class QueueDashboard implements OnModuleInit {
       reply.header('Cache-Control', 'private, no-store');
     } catch (error) {
       const response = toErrorResponse(error);
-      if (response.status === 401) reply.header('WWW-Authenticate', 'Bearer');
+      for (const [name, value] of Object.entries(response.headers ?? {})) reply.header(name, value);
       await reply.status(response.status).type('application/json; charset=utf-8').send(response.body);
     }
   }

@@ -35,6 +35,8 @@ function isEmailConflict(error: unknown): boolean {
 
 @Injectable()
 export class UsersService {
+  private readonly logger = new Logger(UsersService.name);
+
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
     private readonly passwords: PasswordHasher,
@@ -42,8 +44,6 @@ export class UsersService {
     private readonly jobs: JobQueue,
     private readonly config: AppConfig,
   ) {}
-
-  private readonly logger = new Logger(UsersService.name);
 
   findById(id: string): Promise<User | null> {
     return this.users.findOneBy({ id });
