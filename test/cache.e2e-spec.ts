@@ -99,6 +99,37 @@ describe('response cache', () => {
     expect((await http().get(`/api/v1/items/${item.id}`).set(bearer(user.token)).expect(200)).body.title).toBe('edited by admin');
   });
 
+  it('lets entries expire after CACHE_TTL_SECONDS', async () => {
+    const shortLived = await createTestApp({ cacheTtlSeconds: 1 });
+    try {
+      const shortHttp = client(shortLived);
+      const user = await signedInUser(shortLived);
+      const get = () => shortHttp().get('/api/v1/items/').set(bearer(user.token)).expect(200);
+      await get();
+      expect((await get()).headers['x-cache']).toBe('HIT');
+      await sleep(1200);
+      expect((await get()).headers['x-cache']).toBe('MISS');
+    } finally {
+      await shortLived.close();
+    }
+  });
+
+  it('is skipped entirely with CACHE_ENABLED=false', async () => {
+    const uncached = await createTestApp({ cacheEnabled: false });
+    try {
+      const uncachedHttp = client(uncached);
+      const user = await signedInUser(uncached);
+      await createItem(uncachedHttp, user.token, 'plain');
+      for (let i = 0; i < 2; i++) {
+        const response = await uncachedHttp().get('/api/v1/items/').set(bearer(user.token)).expect(200);
+        expect(response.headers['x-cache']).toBeUndefined();
+        expect(titles(response.body)).toEqual(['plain']);
+      }
+    } finally {
+      await uncached.close();
+    }
+  });
+
   it('makes a write on one API instance visible on another at once', async () => {
     const other = await createTestApp();
     try {

@@ -69,6 +69,8 @@ describe('background jobs and email', () => {
       expect(link!.startsWith(`${config.frontendHost}/reset-password?token=`)).toBe(true);
       expect(mail.html).toContain(link!.replace(/&/g, '&#38;'));
       const token = decodeURIComponent(new URL(link!).searchParams.get('token')!);
+      const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { iat: number; exp: number };
+      expect(claims.exp - claims.iat).toBe(config.emailResetTokenExpireHours * 3600);
       expect(worker.output).toContain('recovery-flow-1');
 
       await http().post('/api/v1/reset-password/').send({ token, new_password: 'recovered password' }).expect(200, { message: 'Password updated successfully' });
