@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Deployment } from 'kubernetes-models/apps/v1';
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { Job } from 'kubernetes-models/batch/v1';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Secret, Service } from 'kubernetes-models/v1';
 import { parseAllDocuments } from 'yaml';
 
@@ -13,6 +15,8 @@ const manifests = readdirSync(directory)
 
 const MODELS: Record<string, new (body: never) => { validate(): void }> = {
   'apps/v1/Deployment': Deployment,
+  'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
+  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
   'batch/v1/Job': Job,
   'v1/ConfigMap': ConfigMap,
   'v1/Secret': Secret,
@@ -39,6 +43,20 @@ describe('Kubernetes manifests', () => {
         expect(c.image).toBe('nest-fullstack-api:latest');
       }
     }
+  });
+
+  it('autoscales the API Deployment on CPU, which its containers request, and keeps one pod through disruptions', () => {
+    const autoscaler = find('HorizontalPodAutoscaler', 'nest-api');
+    const api = find('Deployment', 'nest-api');
+    expect(autoscaler.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'nest-api' });
+    expect(autoscaler.spec.minReplicas).toBeGreaterThanOrEqual(2);
+    expect(autoscaler.spec.maxReplicas).toBeGreaterThan(autoscaler.spec.minReplicas);
+    expect(autoscaler.spec.metrics).toContainEqual(expect.objectContaining({ type: 'Resource', resource: expect.objectContaining({ name: 'cpu' }) }));
+    // A fixed count in the Deployment would be reset by every `kubectl apply`, fighting the autoscaler.
+    expect(api.spec.replicas).toBeUndefined();
+    expect(api.spec.template.spec.containers[0].resources.requests.cpu).toBeDefined();
+    const budget = find('PodDisruptionBudget', 'nest-api');
+    expect(budget.spec.selector.matchLabels).toEqual(api.spec.selector.matchLabels);
   });
 
   it('runs the worker and the migration from the same image with their commands', () => {
