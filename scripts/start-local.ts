@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { loadEnvFile } from '../src/config/app-config.js';
+import { LOCAL_DB_NAME, localServicePorts } from '../src/config/local-services.js';
 import { ensureDatabase, type RunningService, startPostgres, startRedis } from './local-services.js';
 
 /**
@@ -20,16 +21,17 @@ async function main(): Promise<void> {
     for (const service of services.reverse()) await service.stop().catch(() => undefined);
   };
 
+  const ports = localServicePorts();
   try {
     if (!process.env.DATABASE_URL) {
-      const port = Number(process.env.LOCAL_POSTGRES_PORT ?? 54320);
+      const port = ports.postgres;
       const postgres = await startPostgres({ dataDir: join(dataDir, 'postgres'), port, persistent: true, log });
       services.push(postgres);
-      process.env.DATABASE_URL = await ensureDatabase(postgres.url, 'app');
+      process.env.DATABASE_URL = await ensureDatabase(postgres.url, LOCAL_DB_NAME);
       log(`PostgreSQL on 127.0.0.1:${port} (data in ${join(dataDir, 'postgres')})`);
     }
     if (!process.env.REDIS_URL) {
-      const port = Number(process.env.LOCAL_REDIS_PORT ?? 63790);
+      const port = ports.redis;
       const redis = await startRedis({ dataDir: join(dataDir, 'redis'), port, persistent: true, log });
       services.push(redis);
       process.env.REDIS_URL = redis.url;

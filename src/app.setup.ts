@@ -37,8 +37,9 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
     keepAliveTimeout: config.keepAliveTimeoutMs,
-    // Idle keep-alive sockets close at shutdown; in-flight requests still finish.
-    forceCloseConnections: 'idle',
+    // A request that reached the server during shutdown is served (main.ts closes connections
+    // only once they are idle), not answered with Fastify's own 503.
+    return503OnClosing: false,
     genReqId: requestId,
     routerOptions: { ignoreTrailingSlash: true },
     trustProxy: config.trustProxy,

@@ -1,22 +1,20 @@
 import 'reflect-metadata';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ShutdownState } from './common/http/shutdown-state.js';
 import { closeOnSignals } from './common/lifecycle/close-on-signals.js';
-import { AppConfig, ConfigError, loadConfig, loadEnvFile } from './config/app-config.js';
+import { HttpConnections } from './common/lifecycle/http-connections.js';
+import { loadConfigOrExit, loadEnvFile } from './config/app-config.js';
+
+/** How long a connection may sit idle at shutdown: a request its client sent may still be on the wire. */
+const IDLE_CONNECTION_GRACE_MS = 500;
 
 async function bootstrap(): Promise<void> {
   loadEnvFile();
-  let config: AppConfig;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    process.exit(1);
-  }
+  const config = loadConfigOrExit();
 
   // Imported after the environment is final: the config module validates it at import time.
   const { AppModule } = await import('./app.module.js');
@@ -25,10 +23,14 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, createFastifyAdapter(config), { bufferLogs: true });
   app.useLogger(app.get(PinoLogger));
   configureApp(app);
-  // Drain first: readiness 503 and `Connection: close` while load balancers catch up, then close.
+  const connections = new HttpConnections(app.getHttpServer());
+  // Drain first: readiness 503 and `Connection: close` while load balancers catch up. Then stop
+  // listening and let every request that reached the server finish, before the app's modules
+  // (database, Redis, queues) close.
   closeOnSignals(app, config.shutdownTimeoutMs, async () => {
     app.get(ShutdownState).shuttingDown = true;
-    await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainMs));
+    await sleep(config.shutdownDrainMs);
+    await connections.stopAndSettle(IDLE_CONNECTION_GRACE_MS);
   });
 
   await app.listen({ host: config.host, port: config.port });

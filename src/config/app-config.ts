@@ -300,6 +300,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
 }
 
 /** Loads `.env` from the working directory when present; real environment variables win. */
+/** The validated configuration, or exit 1 with its one-line reason: for the entry points. */
+export function loadConfigOrExit(): AppConfig {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}
+
 export function loadEnvFile(path = join(process.cwd(), '.env')): void {
   if (existsSync(path)) process.loadEnvFile(path);
 }

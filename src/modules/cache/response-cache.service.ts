@@ -4,6 +4,7 @@ import type { Cache } from 'cache-manager';
 import type { Redis } from 'ioredis';
 import { AppConfig } from '../../config/app-config.js';
 import { InjectRedis } from '../../redis/redis.module.js';
+import { cacheEpochKey, cacheVersionKeyBase } from './cache-keys.js';
 import { withTimeout } from '../../common/async/with-timeout.js';
 import { ThrottledWarnings } from '../../logging/throttled-warnings.js';
 
@@ -81,7 +82,7 @@ export class ResponseCache implements OnModuleInit, OnModuleDestroy {
   async keyFor(scope: CacheScope, caller: string, route: string): Promise<string | null> {
     if (this.owesEpochBump && !(await this.settleMissedInvalidations())) return null;
     try {
-      const [epoch, version] = await this.bounded(this.redis.mget(this.versionKey({ kind: 'all' }, 'epoch'), this.versionKey(scope)), 'version read');
+      const [epoch, version] = await this.bounded(this.redis.mget(cacheEpochKey(this.config.redisKeyPrefix), this.versionKey(scope)), 'version read');
       return `${epoch ?? 0}.${version ?? 0}:${caller}:${route}`;
     } catch (error) {
       this.failed('version read', error);
@@ -140,7 +141,7 @@ export class ResponseCache implements OnModuleInit, OnModuleDestroy {
   private async settleMissedInvalidations(): Promise<boolean> {
     if (!this.owesEpochBump) return true;
     try {
-      await this.bounded(this.redis.incr(this.versionKey({ kind: 'all' }, 'epoch')), 'epoch bump');
+      await this.bounded(this.redis.incr(cacheEpochKey(this.config.redisKeyPrefix)), 'epoch bump');
       this.owesEpochBump = false;
       clearInterval(this.epochRetry);
       this.epochRetry = undefined;
@@ -151,9 +152,8 @@ export class ResponseCache implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private versionKey(scope: CacheScope, name?: string): string {
-    const base = `${this.config.redisKeyPrefix}:cache-version`;
-    if (name) return `${base}:${name}`;
+  private versionKey(scope: CacheScope): string {
+    const base = cacheVersionKeyBase(this.config.redisKeyPrefix);
     return scope.kind === 'all' ? `${base}:all` : `${base}:owner:${scope.ownerId}`;
   }
 

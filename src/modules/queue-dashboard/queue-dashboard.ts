@@ -36,11 +36,14 @@ export class QueueDashboard implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
+    // An application context without a server (the REPL) has nothing to mount the board on.
+    const adapter = this.adapterHost.httpAdapter;
+    if (!adapter) return;
     const board = new FastifyAdapter();
     board.setBasePath(DASHBOARD_PATH);
     createBullBoard({ queues: this.jobs.all().map((queue) => new BullMQAdapter(queue)), serverAdapter: board });
 
-    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    const fastify = adapter.getInstance<FastifyInstance>();
     fastify.register(async (scope) => {
       scope.addHook('onRequest', (request, reply) => this.superuserOnly(request, reply));
       await scope.register(board.registerPlugin(), { prefix: DASHBOARD_PATH });

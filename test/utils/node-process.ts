@@ -1,0 +1,34 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+/** A built entry point of the project (`dist/...`, built by `npm test`) run as a child process. */
+export abstract class NodeProcess {
+  protected child?: ChildProcess;
+  output = '';
+
+  get exitCode(): number | null {
+    return this.child?.exitCode ?? null;
+  }
+
+  /** Runs `dist/<script>` with the test environment plus `env`, collecting its output. */
+  protected spawn(script: string, env: NodeJS.ProcessEnv): ChildProcess {
+    this.child = spawn(process.execPath, [join(import.meta.dirname, '..', '..', 'dist', script)], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const collect = (chunk: Buffer) => (this.output += chunk.toString());
+    this.child.stdout?.on('data', collect);
+    this.child.stderr?.on('data', collect);
+    return this.child;
+  }
+
+  /** Sends `signal` and resolves with the exit code once the process has ended. */
+  stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child?.exitCode ?? null);
+    return new Promise((resolve) => {
+      child.once('exit', (code) => resolve(code));
+      child.kill(signal);
+    });
+  }
+}
