@@ -94,40 +94,27 @@ function findTools(serverMajor: number): PgTools {
   );
 }
 
-/** Runs `binary`; resolves with its stdout, or fails with the tail of its stderr. */
-function run(binary: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+type Command = [binary: string, args: string[]];
+
+/** Resolves with the exit code of `child` and the last lines of its stderr. */
+function outcomeOf(child: ChildProcess): Promise<{ binary: string; code: number | null; errors: string }> {
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(binary, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0 ? resolvePromise(stdout) : reject(new BackupError(`${binary} failed: ${stderr.trim().split('\n').slice(-3).join(' | ')}`)),
-    );
+    // 'close', not 'exit': stderr has been read to its end by then.
+    child.on('close', (code) => resolvePromise({ binary: child.spawnfile, code, errors: stderr.trim().split('\n').slice(-3).join(' | ') }));
   });
 }
 
-/** `producer | consumer`; fails when either fails. */
-function pipe(producer: [string, string[]], consumer: [string, string[]], env: NodeJS.ProcessEnv): Promise<void> {
-  return new Promise((resolvePromise, reject) => {
-    const from = spawn(producer[0], producer[1], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const to = spawn(consumer[0], consumer[1], { env, stdio: ['pipe', 'ignore', 'pipe'] });
-    from.stdout.pipe(to.stdin);
-    const errors: string[] = [];
-    const collect = (name: string, stream: NodeJS.ReadableStream) => {
-      let text = '';
-      stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      stream.on('end', () => text.trim() && errors.push(`${name}: ${text.trim().split('\n').slice(-3).join(' | ')}`));
-    };
-    collect(producer[0], from.stderr);
-    collect(consumer[0], to.stderr);
-    const exit = (child: ChildProcess) => new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-    Promise.all([exit(from), exit(to)]).then(([a, b]) => {
-      setImmediate(() => (a === 0 && b === 0 ? resolvePromise() : reject(new BackupError(errors.join('; ') || 'restore failed'))));
-    }, reject);
-  });
+/** Runs the commands as a shell pipeline (`a | b`); fails, with their stderr, when any fails. */
+async function pipeline(env: NodeJS.ProcessEnv, ...commands: Command[]): Promise<void> {
+  const children = commands.map(([binary, args], index) =>
+    spawn(binary, args, { env, stdio: [index === 0 ? 'ignore' : 'pipe', index === commands.length - 1 ? 'ignore' : 'pipe', 'pipe'] }),
+  );
+  children.slice(1).forEach((child, index) => children[index].stdout!.pipe(child.stdin!));
+  const failed = (await Promise.all(children.map(outcomeOf))).filter((outcome) => outcome.code !== 0);
+  if (failed.length > 0) throw new BackupError(failed.map((outcome) => `${outcome.binary} failed: ${outcome.errors}`).join('; '));
 }
 
 function timestamp(): string {
@@ -139,7 +126,7 @@ async function backup(tools: PgTools, connection: Connection, target: string): P
   // Written beside the target and renamed when complete: a failed dump never looks like a backup.
   const partial = `${target}.partial`;
   try {
-    await run(tools.dump, ['--format=custom', '--no-owner', '--no-privileges', `--file=${partial}`, `--dbname=${connection.url}`], connection.env);
+    await pipeline(connection.env, [tools.dump, ['--format=custom', '--no-owner', '--no-privileges', `--file=${partial}`, `--dbname=${connection.url}`]]);
     renameSync(partial, target);
   } finally {
     rmSync(partial, { force: true });
@@ -149,13 +136,14 @@ async function backup(tools: PgTools, connection: Connection, target: string): P
 
 async function checkArchive(tools: PgTools, source: string): Promise<void> {
   if (!existsSync(source)) throw new BackupError(`${source} does not exist`);
-  await run(tools.restore, ['--list', source], process.env).catch(() => {
+  await pipeline(process.env, [tools.restore, ['--list', source]]).catch(() => {
     throw new BackupError(`${source} is not a pg_dump archive (make one with npm run db:backup)`);
   });
 }
 
 async function restore(tools: PgTools, connection: Connection, source: string): Promise<void> {
-  await pipe(
+  await pipeline(
+    connection.env,
     [tools.restore, ['--no-owner', '--no-privileges', '--file=-', source]],
     [
       tools.psql,
@@ -164,7 +152,6 @@ async function restore(tools: PgTools, connection: Connection, source: string): 
         '--command=DROP SCHEMA public CASCADE', '--command=CREATE SCHEMA public', '--file=-',
       ],
     ],
-    connection.env,
   );
   process.stdout.write(`${connection.database} restored from ${source}\n`);
 }

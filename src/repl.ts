@@ -18,9 +18,9 @@ async function bootstrap(): Promise<void> {
   const { localDataDir } = loadConfigOrExit();
 
   const { AppModule } = await import('./app.module.js');
+  // On .exit Nest closes the app, which ends the process.
   const server = await repl(AppModule);
   server.setupHistory(join(localDataDir, 'repl_history'), () => undefined);
-  server.on('exit', () => setTimeout(() => process.exit(0), 1000).unref());
 }
 
 bootstrap().catch((error: unknown) => {

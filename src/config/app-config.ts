@@ -299,7 +299,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
   return Object.freeze(config);
 }
 
-/** Loads `.env` from the working directory when present; real environment variables win. */
 /** The validated configuration, or exit 1 with its one-line reason: for the entry points. */
 export function loadConfigOrExit(): AppConfig {
   try {
@@ -311,6 +310,7 @@ export function loadConfigOrExit(): AppConfig {
   }
 }
 
+/** Loads `.env` from the working directory when present; real environment variables win. */
 export function loadEnvFile(path = join(process.cwd(), '.env')): void {
   if (existsSync(path)) process.loadEnvFile(path);
 }

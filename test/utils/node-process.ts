@@ -6,10 +6,6 @@ export abstract class NodeProcess {
   protected child?: ChildProcess;
   output = '';
 
-  get exitCode(): number | null {
-    return this.child?.exitCode ?? null;
-  }
-
   /** Runs `dist/<script>` with the test environment plus `env`, collecting its output. */
   protected spawn(script: string, env: NodeJS.ProcessEnv): ChildProcess {
     this.child = spawn(process.execPath, [join(import.meta.dirname, '..', '..', 'dist', script)], {

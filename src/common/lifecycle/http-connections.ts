@@ -34,10 +34,6 @@ export class HttpConnections {
     });
   }
 
-  get open(): number {
-    return this.connections.size;
-  }
-
   /**
    * Stops accepting connections, then waits while requests in progress finish (their responses
    * carry `Connection: close`, so their connections end with them) and closes each connection
