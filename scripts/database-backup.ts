@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { type AppConfig, ConfigError, loadConfig, loadEnvFile } from '../src/config/app-config.js';
 import { defaultToLocalServices } from '../src/config/local-services.js';
-import { cacheEpochKey } from '../src/modules/cache/cache-keys.js';
+import { epochBump } from '../src/modules/cache/cache-keys.js';
 
 /**
  * `npm run db:backup -- [file]` and `npm run db:restore -- <file>`: a pg_dump archive of the
@@ -162,7 +162,7 @@ async function bumpCacheEpoch(config: AppConfig): Promise<void> {
   redis.on('error', () => undefined);
   try {
     await redis.connect();
-    await redis.incr(cacheEpochKey(config.redisKeyPrefix));
+    await epochBump(redis, config.redisKeyPrefix).exec();
     process.stdout.write('response cache invalidated\n');
   } catch (error) {
     process.stderr.write(

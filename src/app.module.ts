@@ -12,6 +12,7 @@ import { MetricsModule } from './modules/metrics/metrics.module.js';
 import { QueueDashboardModule } from './modules/queue-dashboard/queue-dashboard.module.js';
 import { UsersModule } from './modules/users/users.module.js';
 import { UtilsModule } from './modules/utils/utils.module.js';
+import { ChangeFeedModule } from './redis/change-feed.js';
 import { RedisModule } from './redis/redis.module.js';
 
 @Module({
@@ -21,6 +22,7 @@ import { RedisModule } from './redis/redis.module.js';
     CommonModule,
     DatabaseModule,
     RedisModule,
+    ChangeFeedModule,
     CacheModule,
     JobsModule.forApi(),
     HealthModule,

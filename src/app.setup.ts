@@ -2,14 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import helmet from '@fastify/helmet';
 import { RequestMethod } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { IncomingMessage } from 'node:http';
+import type { HelmetOptions } from 'helmet';
 import { AppConfig } from './config/app-config.js';
 import { RouteTable } from './common/http/route-table.js';
+import { securityHeaders } from './common/http/security-headers.js';
 import { ShutdownState } from './common/http/shutdown-state.js';
+import { createRootLogger, RequestLogController } from './logging/logging.module.js';
 import { Metrics } from './modules/metrics/metrics.service.js';
 
 export const API_PREFIX = 'api/v1';
@@ -19,11 +21,47 @@ const OAUTH2_SCHEME = 'OAuth2PasswordBearer';
 /** Routes that stay at the root, outside the API prefix. */
 const ROOT_ROUTES = ['health', 'health/live', 'health/ready', 'metrics'];
 
+/** helmet's full set, for the HTML pages (Swagger UI, ReDoc) and their assets. */
+const PAGE_SECURITY: HelmetOptions = {
+  contentSecurityPolicy: {
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      // Swagger UI and ReDoc style their elements inline; ReDoc runs its search in a blob worker.
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:'],
+      workerSrc: ["'self'", 'blob:'],
+      fontSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      frameAncestors: ["'none'"],
+      // Local development serves plain HTTP; TLS is the proxy's job in production.
+      upgradeInsecureRequests: null,
+    },
+  },
+  crossOriginEmbedderPolicy: false,
+};
+
+/**
+ * JSON responses get the set OWASP's REST Security Cheat Sheet gives for APIs; the headers that
+ * only mean something to a browser rendering a page stay on the pages. helmet's full set is
+ * about 800 bytes, which cost a third of the throughput of a small JSON response.
+ */
+const API_SECURITY = {
+  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+  'Strict-Transport-Security': 'max-age=31536000; includeSubDomains',
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+} as const;
+
+/** Where the pages that PAGE_SECURITY covers are served. */
+const PAGE_PREFIXES = ['/docs', '/redoc'];
+
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /**
  * Honour a well-formed incoming `X-Request-ID` (a proxy's), otherwise make one up. It is also
- * set on the raw request, where the request logger (pino-http) reads it.
+ * set on the raw request, where the request line's serializer reads it.
  */
 function requestId(request: IncomingMessage): string {
   const incoming = request.headers['x-request-id'];
@@ -41,6 +79,8 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     // only once they are idle), not answered with Fastify's own 503.
     return503OnClosing: false,
     genReqId: requestId,
+    loggerInstance: createRootLogger(config),
+    logController: new RequestLogController(),
     routerOptions: { ignoreTrailingSlash: true },
     trustProxy: config.trustProxy,
   });
@@ -58,9 +98,12 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
   const routes = app.get(RouteTable);
   fastify.addHook('onRoute', (route) => routes.add(route.method, route.url));
   const shutdown = app.get(ShutdownState);
-  fastify.addHook('onRequest', async (request, reply) => {
+  const pageSecurity = securityHeaders(PAGE_SECURITY);
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.headers(PAGE_PREFIXES.some((prefix) => request.url.startsWith(prefix)) ? pageSecurity : API_SECURITY);
     reply.header('X-Request-ID', request.id);
     if (shutdown.shuttingDown) reply.header('Connection', 'close');
+    done();
   });
   app.get(Metrics).instrument(fastify);
   // Only JSON (and, where a route allows it, the login form) is read; other bodies are 415.
@@ -68,26 +111,6 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
 
   app.setGlobalPrefix(API_PREFIX, {
     exclude: ROOT_ROUTES.map((path) => ({ path, method: RequestMethod.ALL })),
-  });
-
-  app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        // Swagger UI and ReDoc style their elements inline; ReDoc runs its search in a blob worker.
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        workerSrc: ["'self'", 'blob:'],
-        fontSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        frameAncestors: ["'none'"],
-        // Local development serves plain HTTP; TLS is the proxy's job in production.
-        upgradeInsecureRequests: null,
-      },
-    },
-    crossOriginEmbedderPolicy: false,
   });
 
   app.enableCors({

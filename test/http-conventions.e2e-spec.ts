@@ -159,12 +159,23 @@ describe('HTTP conventions', () => {
       expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     });
 
-    it('sends security headers', async () => {
-      const response = await http().get('/health/live').expect(200);
-      expect(response.headers['x-content-type-options']).toBe('nosniff');
-      expect(response.headers['content-security-policy']).toContain("default-src 'self'");
-      expect(response.headers['x-frame-options']).toBe('SAMEORIGIN');
-      expect(response.headers['x-powered-by']).toBeUndefined();
+    it("sends the REST API security headers on JSON and helmet's full set on the docs pages", async () => {
+      for (const path of ['/health/live', '/api/v1/utils/health-check/', '/api/v1/users/me']) {
+        const response = await http().get(path);
+        expect(response.headers['x-content-type-options']).toBe('nosniff');
+        expect(response.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+        expect(response.headers['x-frame-options']).toBe('DENY');
+        expect(response.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+        expect(response.headers['x-powered-by']).toBeUndefined();
+      }
+      for (const path of ['/docs', '/redoc']) {
+        const page = await http().get(path);
+        expect(page.headers['content-security-policy']).toContain("default-src 'self'");
+        expect(page.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+        expect(page.headers['x-frame-options']).toBe('SAMEORIGIN');
+        expect(page.headers['cross-origin-opener-policy']).toBe('same-origin');
+        expect(page.headers['referrer-policy']).toBe('no-referrer');
+      }
     });
 
     it('allows CORS for the frontend origin only, with credentials', async () => {

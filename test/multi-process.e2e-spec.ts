@@ -50,6 +50,55 @@ describe('two API processes and two workers', () => {
     expect(after.body.data.map((item: { title: string }) => item.title)).toEqual(['second', 'first']);
   });
 
+  describe('ends access in the other process at once, though it keeps warm tokens in memory', () => {
+    const signedIn = async (label: string) => {
+      const email = uniqueEmail(label);
+      const signup = await call(0, '/api/v1/users/signup', { method: 'POST', json: { email, password: 'revocation password' } });
+      const token = await tokenOf(await login(0, email, 'revocation password'));
+      // Warm in process 1: its token, user and session are now served from memory there.
+      for (let i = 0; i < 3; i++) expect((await call(1, '/api/v1/users/me', { token })).status).toBe(200);
+      return { id: signup.body.id as string, email, token };
+    };
+
+    it('after a logout', async () => {
+      const user = await signedIn('logout');
+      expect((await call(0, '/api/v1/logout', { method: 'POST', token: user.token })).status).toBe(204);
+      expect(await call(1, '/api/v1/users/me', { token: user.token })).toMatchObject({ status: 401, body: { detail: 'Could not validate credentials' } });
+    });
+
+    it('after a deactivation by a superuser', async () => {
+      const user = await signedIn('deactivated');
+      expect((await call(0, `/api/v1/users/${user.id}`, { method: 'PATCH', token: adminToken, json: { is_active: false } })).status).toBe(200);
+      expect(await call(1, '/api/v1/users/me', { token: user.token })).toMatchObject({ status: 403, body: { detail: 'Inactive user' } });
+    });
+
+    it('after a password change, for every other session', async () => {
+      const user = await signedIn('password');
+      const other = await tokenOf(await login(1, user.email, 'revocation password'));
+      expect((await call(1, '/api/v1/users/me', { token: other })).status).toBe(200);
+      const changed = await call(0, '/api/v1/users/me/password', {
+        method: 'PATCH',
+        token: user.token,
+        json: { current_password: 'revocation password', new_password: 'a brand new password' },
+      });
+      expect(changed.status).toBe(200);
+      expect((await call(1, '/api/v1/users/me', { token: other })).status).toBe(401);
+      expect((await call(1, '/api/v1/users/me', { token: user.token })).status).toBe(200);
+    });
+
+    it('after a profile change, showing the new data', async () => {
+      const user = await signedIn('profile');
+      expect((await call(0, '/api/v1/users/me', { method: 'PATCH', token: user.token, json: { full_name: 'Renamed Elsewhere' } })).status).toBe(200);
+      expect((await call(1, '/api/v1/users/me', { token: user.token })).body).toMatchObject({ full_name: 'Renamed Elsewhere' });
+    });
+
+    it('after the user is deleted', async () => {
+      const user = await signedIn('deleted');
+      expect((await call(0, `/api/v1/users/${user.id}`, { method: 'DELETE', token: adminToken })).status).toBe(204);
+      expect((await call(1, '/api/v1/users/me', { token: user.token })).status).toBe(401);
+    });
+  });
+
   it('counts failed logins across both processes', async () => {
     const email = uniqueEmail('limited');
     for (let i = 0; i < 10; i++) expect((await login(i % 2, email, 'wrong password')).status).toBe(400);

@@ -52,6 +52,8 @@ export abstract class AppConfig {
   abstract readonly redisKeyPrefix: string;
   abstract readonly healthCheckTimeoutMs: number;
   /** The Redis response cache of GET routes: on/off, entry lifetime, per-operation timeout. */
+  /** How long a process trusts the user and session behind a token without reading them. */
+  abstract readonly authCacheTtlSeconds: number;
   abstract readonly cacheEnabled: boolean;
   abstract readonly cacheTtlSeconds: number;
   abstract readonly cacheTimeoutMs: number;
@@ -257,6 +259,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     redisUrl: read.url('REDIS_URL', undefined, ['redis:', 'rediss:']),
     redisKeyPrefix: read.string('REDIS_KEY_PREFIX', 'app'),
     healthCheckTimeoutMs: read.int('HEALTH_CHECK_TIMEOUT_MS', 1000, 50, 10000),
+    authCacheTtlSeconds: read.int('AUTH_CACHE_TTL_SECONDS', 60, 0, 3600),
     cacheEnabled: read.bool('CACHE_ENABLED', true),
     cacheTtlSeconds: read.int('CACHE_TTL_SECONDS', 60, 1, 86400),
     cacheTimeoutMs: read.int('CACHE_TIMEOUT_MS', 150, 10, 5000),

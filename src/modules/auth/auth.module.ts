@@ -9,6 +9,7 @@ import { AccessTokens } from './access-tokens.js';
 import { AccountController } from './account.controller.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
+import { AuthStateCache } from './auth-state-cache.js';
 import { AuthSession } from './entities/auth-session.entity.js';
 import { BearerAuthenticator } from './bearer-authenticator.js';
 import { JwtAuthGuard } from './jwt-auth.guard.js';
@@ -38,6 +39,7 @@ import { SessionsService } from './sessions.service.js';
     SessionsService,
     AccessTokens,
     JwtStrategy,
+    AuthStateCache,
     BearerAuthenticator,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],

@@ -1,10 +1,16 @@
 import { Injectable } from '@nestjs/common';
+import { ExtractJwt } from 'passport-jwt';
 import type { Principal } from '../../common/auth/principal.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { InvalidCredentialsError, MissingCredentialsError } from './auth-errors.js';
+import { type AccessTokenClaims, isAccessTokenClaims } from './access-tokens.js';
 import { JwtStrategy } from './jwt.strategy.js';
 
 const BEARER = /^Bearer\s+\S/i;
+/** The token as passport-jwt reads it, so the one remembered is the one it verified. */
+const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
+/** Tokens whose signature a process remembers having checked, at most; the oldest go first. */
+export const VERIFIED_TOKENS_SIZE = 10_000;
 
 /** The callbacks passport gives a strategy for one authentication attempt. */
 interface StrategyAttempt {
@@ -21,13 +27,45 @@ interface StrategyAttempt {
  * It runs this app's own JwtStrategy instance, as passport does for one attempt, instead of
  * going through passport's process-wide strategy registry: with several app instances in one
  * process (tests of multi-process behaviour), the registry would hold the last one created.
+ *
+ * A token whose signature and claims passed is remembered until it expires, so its next
+ * requests skip the JWT checks and go straight to JwtStrategy.validate (its session and user).
  */
 @Injectable()
 export class BearerAuthenticator {
+  /** Claims by token, in the order first verified. */
+  private readonly verified = new Map<string, AccessTokenClaims & { exp: number }>();
+
   constructor(private readonly strategy: JwtStrategy) {}
 
-  authenticate(authorization: string | undefined): Promise<Principal> {
-    if (!BEARER.test(authorization ?? '')) return Promise.reject(new MissingCredentialsError());
+  async authenticate(authorization: string | undefined): Promise<Principal> {
+    if (!authorization || !BEARER.test(authorization)) throw new MissingCredentialsError();
+    const token = bearerToken({ headers: { authorization } }) ?? '';
+    const claims = this.verified.get(token);
+    if (claims && claims.exp * 1000 > Date.now()) return this.validated(claims);
+    if (claims) this.verified.delete(token);
+    const principal = await this.verify(authorization);
+    this.remember(token);
+    return principal;
+  }
+
+  private async validated(claims: AccessTokenClaims): Promise<Principal> {
+    try {
+      return await this.strategy.validate(claims);
+    } catch (error) {
+      throw error instanceof DomainError ? error : new InvalidCredentialsError();
+    }
+  }
+
+  /** Stores the claims of a token passport-jwt has just verified (read without a check again). */
+  private remember(token: string): void {
+    const payload: unknown = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
+    if (!isAccessTokenClaims(payload) || typeof payload.exp !== 'number') return;
+    if (this.verified.size >= VERIFIED_TOKENS_SIZE) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, { ...payload, exp: payload.exp });
+  }
+
+  private verify(authorization: string): Promise<Principal> {
     return new Promise((resolve, reject) => {
       const attempt = Object.create(this.strategy) as StrategyAttempt;
       attempt.success = resolve;

@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import passport from 'passport';
@@ -8,6 +9,7 @@ import type { User } from '../users/entities/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import { isAccessTokenClaims } from './access-tokens.js';
 import { InactiveUserError, InvalidCredentialsError } from './auth-errors.js';
+import { AuthStateCache } from './auth-state-cache.js';
 import { SessionsService } from './sessions.service.js';
 
 /**
@@ -20,10 +22,14 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     config: AppConfig,
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
+    private readonly authState: AuthStateCache,
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: config.secretKey,
+      // A key object made once: given the string, jsonwebtoken would first try to parse it
+      // as a public key on every verification, which cost most of a warm request's time.
+      // (passport-jwt's types predate key objects; it hands the key to jsonwebtoken as is.)
+      secretOrKey: createSecretKey(Buffer.from(config.secretKey)) as unknown as Buffer,
       algorithms: [config.jwtAlgorithm],
       ignoreExpiration: false,
     });
@@ -36,8 +42,15 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
 
   async validate(payload: unknown): Promise<Principal<User>> {
     if (!isAccessTokenClaims(payload)) throw new InvalidCredentialsError();
-    const [user, session] = await Promise.all([this.users.findById(payload.sub), this.sessions.findById(payload.sid)]);
-    if (!user) throw new InvalidCredentialsError();
+    const { sub, sid } = payload;
+    const state = await this.authState.get(sub, sid, async () => {
+      const [user, session] = await Promise.all([this.users.findById(sub), this.sessions.findById(sid)]);
+      return { user, session };
+    });
+    const { session } = state;
+    if (!state.user) throw new InvalidCredentialsError();
+    // A copy per request: handlers change the user object they are given (merge before save).
+    const user = Object.assign(Object.create(Object.getPrototypeOf(state.user) as object) as User, state.user);
     // A deactivated user is told so (403) rather than "bad token", even though deactivation
     // also ended their sessions.
     if (!user.isActive) throw new InactiveUserError();

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, type Repository } from 'typeorm';
 import { AppConfig } from '../../config/app-config.js';
+import { ChangeFeed, SESSION_CHANGED, USER_CHANGED } from '../../redis/change-feed.js';
 import type { User } from '../users/entities/user.entity.js';
 import { AuthSession } from './entities/auth-session.entity.js';
 
@@ -33,6 +34,7 @@ export class SessionsService {
   constructor(
     @InjectRepository(AuthSession) private readonly sessions: Repository<AuthSession>,
     private readonly config: AppConfig,
+    private readonly changes: ChangeFeed,
   ) {}
 
   async start(user: User): Promise<IssuedSession> {
@@ -99,13 +101,16 @@ export class SessionsService {
   /** Keeps `sessionId` alive across a credentials change (the caller of a password change). */
   async carryOver(sessionId: string, credentialsVersion: number): Promise<void> {
     await this.sessions.update({ id: sessionId, revokedAt: IsNull() }, { credentialsVersion });
+    await this.changes.publish(SESSION_CHANGED, sessionId);
   }
 
   async revoke(sessionId: string): Promise<void> {
     await this.sessions.update({ id: sessionId, revokedAt: IsNull() }, { revokedAt: new Date() });
+    await this.changes.publish(SESSION_CHANGED, sessionId);
   }
 
   async revokeAllOf(userId: string): Promise<void> {
     await this.sessions.update({ userId, revokedAt: IsNull() }, { revokedAt: new Date() });
+    await this.changes.publish(USER_CHANGED, userId);
   }
 }

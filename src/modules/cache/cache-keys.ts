@@ -1,3 +1,6 @@
+import type { ChainableCommander, Redis } from 'ioredis';
+import { CACHE_VERSIONS_CHANGED, changeChannel, changeMessage } from '../../redis/change-feed.js';
+
 /** The Redis keys of the response cache's version counters (see ResponseCache). */
 export function cacheVersionKeyBase(redisKeyPrefix: string): string {
   return `${redisKeyPrefix}:cache-version`;
@@ -9,4 +12,15 @@ export function cacheVersionKeyBase(redisKeyPrefix: string): string {
  */
 export function cacheEpochKey(redisKeyPrefix: string): string {
   return `${cacheVersionKeyBase(redisKeyPrefix)}:epoch`;
+}
+
+/** The id of a CACHE_VERSIONS_CHANGED message about the epoch, which covers every scope. */
+export const EVERY_SCOPE = '*';
+
+/** The epoch bump, with the change message that makes API processes drop the versions they keep. */
+export function epochBump(redis: Redis, redisKeyPrefix: string): ChainableCommander {
+  return redis
+    .multi()
+    .incr(cacheEpochKey(redisKeyPrefix))
+    .publish(changeChannel(redisKeyPrefix), changeMessage(CACHE_VERSIONS_CHANGED, EVERY_SCOPE));
 }

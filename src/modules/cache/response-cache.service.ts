@@ -4,11 +4,14 @@ import type { Cache } from 'cache-manager';
 import type { Redis } from 'ioredis';
 import { AppConfig } from '../../config/app-config.js';
 import { InjectRedis } from '../../redis/redis.module.js';
-import { cacheEpochKey, cacheVersionKeyBase } from './cache-keys.js';
+import { cacheEpochKey, cacheVersionKeyBase, epochBump, EVERY_SCOPE } from './cache-keys.js';
 import { withTimeout } from '../../common/async/with-timeout.js';
 import { ThrottledWarnings } from '../../logging/throttled-warnings.js';
+import { CACHE_VERSIONS_CHANGED, ChangeFeed, changeMessage } from '../../redis/change-feed.js';
 
 const SUMMARY_INTERVAL_MS = 60_000;
+/** Scopes whose versions a process keeps in memory at most; the oldest go first. */
+export const KNOWN_VERSIONS_SIZE = 10_000;
 
 /** Whose data a cached response shows: one owner's rows, or everyone's (a superuser's view). */
 export type CacheScope = { kind: 'owner'; ownerId: string } | { kind: 'all' };
@@ -25,6 +28,10 @@ export interface CacheStats {
  * a superuser's view, plus a global epoch), so bumping a counter makes every entry built from
  * older data unreachable at once, in every API process. Entries expire by TTL.
  *
+ * The versions a process has read are kept in memory while the ChangeFeed is live: every bump
+ * publishes a change in the same MULTI, which drops them in every process, so a cache hit
+ * costs one Redis round trip.
+ *
  * Every operation is bounded by CACHE_TIMEOUT_MS and fails open: Redis down or hung means a
  * miss (the route reads PostgreSQL), never an error or a hang. An invalidation that could not
  * reach Redis is made up for by bumping the epoch as soon as Redis is back, before anything is
@@ -40,12 +47,20 @@ export class ResponseCache implements OnModuleInit, OnModuleDestroy {
   private summary?: NodeJS.Timeout;
   private reported: CacheStats = { hits: 0, misses: 0, errors: 0 };
   private readonly onRedisReady = () => void this.settleMissedInvalidations();
+  /** `<epoch>.<version>` by version key, as last read from Redis. */
+  private readonly knownVersions = new Map<string, string>();
+  /** Moves on at every change heard: versions read under an older value are not kept. */
+  private versionsGeneration = 0;
 
   constructor(
     @Inject(CACHE_MANAGER) private readonly store: Cache,
     @InjectRedis() private readonly redis: Redis,
     private readonly config: AppConfig,
-  ) {}
+    private readonly changes: ChangeFeed,
+  ) {
+    changes.on(CACHE_VERSIONS_CHANGED, (ownerId) => this.forgetVersions(ownerId));
+    changes.onSubscribed(() => this.forgetVersions(EVERY_SCOPE));
+  }
 
   get enabled(): boolean {
     return this.config.cacheEnabled;
@@ -81,13 +96,36 @@ export class ResponseCache implements OnModuleInit, OnModuleDestroy {
   /** The key of a response in `scope`, for `caller`, at `route` (path and query). */
   async keyFor(scope: CacheScope, caller: string, route: string): Promise<string | null> {
     if (this.owesEpochBump && !(await this.settleMissedInvalidations())) return null;
+    const versions = await this.versionsOf(this.versionKey(scope));
+    return versions === null ? null : `${versions}:${caller}:${route}`;
+  }
+
+  private async versionsOf(versionKey: string): Promise<string | null> {
+    const known = this.knownVersions.get(versionKey);
+    if (known !== undefined) return known;
+    const generation = this.versionsGeneration;
     try {
-      const [epoch, version] = await this.bounded(this.redis.mget(cacheEpochKey(this.config.redisKeyPrefix), this.versionKey(scope)), 'version read');
-      return `${epoch ?? 0}.${version ?? 0}:${caller}:${route}`;
+      const [epoch, version] = await this.bounded(this.redis.mget(cacheEpochKey(this.config.redisKeyPrefix), versionKey), 'version read');
+      const versions = `${epoch ?? 0}.${version ?? 0}`;
+      if (this.changes.live && generation === this.versionsGeneration) {
+        if (this.knownVersions.size >= KNOWN_VERSIONS_SIZE) this.knownVersions.delete(this.knownVersions.keys().next().value!);
+        this.knownVersions.set(versionKey, versions);
+      }
+      return versions;
     } catch (error) {
       this.failed('version read', error);
       return null;
     }
+  }
+
+  private forgetVersions(ownerId: string): void {
+    this.versionsGeneration++;
+    if (ownerId === EVERY_SCOPE) {
+      this.knownVersions.clear();
+      return;
+    }
+    this.knownVersions.delete(this.versionKey({ kind: 'owner', ownerId }));
+    this.knownVersions.delete(this.versionKey({ kind: 'all' }));
   }
 
   async get<T>(key: string): Promise<T | undefined> {
@@ -125,10 +163,13 @@ export class ResponseCache implements OnModuleInit, OnModuleDestroy {
           .multi()
           .incr(this.versionKey({ kind: 'owner', ownerId }))
           .incr(this.versionKey({ kind: 'all' }))
+          .publish(this.changes.channel, changeMessage(CACHE_VERSIONS_CHANGED, ownerId))
           .exec(),
         'invalidation',
       );
+      this.changes.deliverLocally(CACHE_VERSIONS_CHANGED, ownerId);
     } catch (error) {
+      this.forgetVersions(EVERY_SCOPE);
       this.owesEpochBump = true;
       // Retried until Redis answers (also when no request comes), as reconnects alone miss a
       // Redis that hung without dropping the connection.
@@ -141,7 +182,8 @@ export class ResponseCache implements OnModuleInit, OnModuleDestroy {
   private async settleMissedInvalidations(): Promise<boolean> {
     if (!this.owesEpochBump) return true;
     try {
-      await this.bounded(this.redis.incr(cacheEpochKey(this.config.redisKeyPrefix)), 'epoch bump');
+      await this.bounded(epochBump(this.redis, this.config.redisKeyPrefix).exec(), 'epoch bump');
+      this.changes.deliverLocally(CACHE_VERSIONS_CHANGED, EVERY_SCOPE);
       this.owesEpochBump = false;
       clearInterval(this.epochRetry);
       this.epochRetry = undefined;

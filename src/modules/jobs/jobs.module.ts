@@ -8,7 +8,8 @@ import { JobsController } from './jobs.controller.js';
 import { QueueErrorReporter } from './queue-error-reporter.js';
 import { QUEUE_NAMES } from './queues.js';
 
-function jobDefaults(config: AppConfig): DefaultJobOptions {
+/** Options every job gets unless its producer says otherwise. */
+export function jobDefaults(config: Pick<AppConfig, 'jobAttempts' | 'jobBackoffMs'>): DefaultJobOptions {
   return {
     attempts: config.jobAttempts,
     backoff: { type: 'exponential', delay: config.jobBackoffMs },

@@ -5,6 +5,7 @@ import { DomainError } from '../../common/errors/domain-error.js';
 import { NOT_ENOUGH_PRIVILEGES } from '../../common/auth/superuser.guard.js';
 import { PasswordHasher } from '../../common/security/password-hasher.js';
 import { AppConfig, emailEnabled } from '../../config/app-config.js';
+import { ChangeFeed, USER_CHANGED } from '../../redis/change-feed.js';
 import { ResponseCache } from '../cache/response-cache.service.js';
 import { JobQueue } from '../jobs/job-queue.service.js';
 import type { CreateUserDto } from './dto/create-user.dto.js';
@@ -43,6 +44,7 @@ export class UsersService {
     private readonly cache: ResponseCache,
     private readonly jobs: JobQueue,
     private readonly config: AppConfig,
+    private readonly changes: ChangeFeed,
   ) {}
 
   findById(id: string): Promise<User | null> {
@@ -98,6 +100,7 @@ export class UsersService {
       { id: user.id, credentialsVersion: expectedVersion },
       { hashedPassword, credentialsVersion: expectedVersion + 1 },
     );
+    await this.changes.publish(USER_CHANGED, user.id);
     return Boolean(result.affected);
   }
 
@@ -151,11 +154,13 @@ export class UsersService {
   /** Replaces a hash by a stronger one of the same password; sessions are unaffected. */
   async upgradePasswordHash(user: User, hashedPassword: string): Promise<void> {
     await this.users.update({ id: user.id }, { hashedPassword });
+    await this.changes.publish(USER_CHANGED, user.id);
   }
 
   async deleteMe(user: User): Promise<void> {
     if (user.isSuperuser) throw new DomainError(403, SUPERUSER_SELF_DELETE);
     await this.users.delete({ id: user.id });
+    await this.changes.publish(USER_CHANGED, user.id);
     await this.cache.invalidateOwner(user.id);
   }
 
@@ -165,6 +170,7 @@ export class UsersService {
     if (user.id === caller.id) throw new DomainError(403, SUPERUSER_SELF_DELETE);
     // Owned rows (sessions, items) go with the user through ON DELETE CASCADE, atomically.
     await this.users.delete({ id: user.id });
+    await this.changes.publish(USER_CHANGED, user.id);
     await this.cache.invalidateOwner(user.id);
   }
 
@@ -200,11 +206,14 @@ export class UsersService {
       const owner = await this.findByEmail(changes.email);
       if (owner && owner.id !== user.id) throw new DomainError(409, EMAIL_TAKEN_ON_UPDATE);
     }
+    let saved: User;
     try {
-      return await this.users.save(this.users.merge(user, changes));
+      saved = await this.users.save(this.users.merge(user, changes));
     } catch (error) {
       if (isEmailConflict(error)) throw new DomainError(409, EMAIL_TAKEN_ON_UPDATE);
       throw error;
     }
+    await this.changes.publish(USER_CHANGED, user.id);
+    return saved;
   }
 }
