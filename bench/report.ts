@@ -63,6 +63,8 @@ export function renderReport(report: Report): string {
     `- Placement: ${report.pinning}`,
     `- Load: wrk, ${s.connections} connections (${s.loginConnections} for login), a ${s.warmupSeconds} s warm-up, then ${s.runs} runs of ${s.runSeconds} s per target, alternating with the baseline it is compared to; the median run is shown, errors are summed over all runs`,
     '- Ours: the production build (`node dist/src/main.js`, NODE_ENV=production, LOG_LEVEL=warn), one process with the response cache on and one with it off',
+    '- Peak RSS: the highest resident memory of the server sampled every 200 ms during the target\'s runs; RSS after the run: read once the queue benchmark is over, the API processes having served every target and then idled for about a minute',
+    '- Where a target is missed, [README.md](README.md) shows the profile and what it would take',
     '',
     '## Requests',
     '',

@@ -7,11 +7,12 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { IncomingMessage } from 'node:http';
 import type { HelmetOptions } from 'helmet';
+import fastifyCors, { type FastifyCorsOptions, type FastifyCorsOptionsDelegateCallback } from '@fastify/cors';
 import { AppConfig } from './config/app-config.js';
 import { RouteTable } from './common/http/route-table.js';
 import { securityHeaders } from './common/http/security-headers.js';
 import { ShutdownState } from './common/http/shutdown-state.js';
-import { createRootLogger, RequestLogController } from './logging/logging.module.js';
+import { createRootLogger, RequestLogController, sharedRequestLogger } from './logging/logging.module.js';
 import { Metrics } from './modules/metrics/metrics.service.js';
 
 export const API_PREFIX = 'api/v1';
@@ -81,6 +82,7 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     genReqId: requestId,
     loggerInstance: createRootLogger(config),
     logController: new RequestLogController(),
+    childLoggerFactory: sharedRequestLogger,
     routerOptions: { ignoreTrailingSlash: true },
     trustProxy: config.trustProxy,
   });
@@ -113,13 +115,17 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
     exclude: ROOT_ROUTES.map((path) => ({ path, method: RequestMethod.ALL })),
   });
 
-  app.enableCors({
+  const cors: FastifyCorsOptions = {
     origin: config.corsOrigins,
     credentials: true,
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     exposedHeaders: ['X-Request-ID', 'Retry-After'],
     maxAge: 600,
-  });
+  };
+  // A request without Origin is not a CORS request: it gets no CORS headers (only Vary).
+  const corsFor: FastifyCorsOptionsDelegateCallback = (request, callback) => callback(null, request.headers.origin ? cors : { origin: false });
+  // A function for options is called with the instance by the plugin loader, hence the wrapper.
+  app.register(fastifyCors, () => corsFor);
 
   if (config.docsEnabled) setUpDocs(app, config);
   // Signals are wired by the entry points (closeOnSignals), so that tests keep control.

@@ -38,6 +38,8 @@ describe('items', () => {
       expect(Object.keys(response.body).sort()).toEqual(ITEM_KEYS);
       expect(response.body).toMatchObject({ title: 'Milk', description: 'Two litres', owner_id: owner.id });
       expect(response.body.created_at.startsWith('2000')).toBe(false);
+      const stored = await http().get(`/api/v1/items/${response.body.id}`).set(bearer(owner.token)).expect(200);
+      expect(stored.body).toEqual(response.body);
     });
 
     it('answers 422 for a missing, empty, too long or null title', async () => {
@@ -68,6 +70,10 @@ describe('items', () => {
       for (let i = 0; i < 3; i++) await createItem(user.token, { title: `item ${i}` });
       const page = await http().get('/api/v1/items/?skip=1&limit=1').set(bearer(user.token)).expect(200);
       expect(page.body).toMatchObject({ count: 3, data: [{ title: 'item 1' }] });
+      const pastTheEnd = await http().get('/api/v1/items/?skip=5&limit=2').set(bearer(user.token)).expect(200);
+      expect(pastTheEnd.body).toEqual({ count: 3, data: [] });
+      const empty = await signedInUser(app);
+      expect((await http().get('/api/v1/items/').set(bearer(empty.token)).expect(200)).body).toEqual({ count: 0, data: [] });
       await http().get('/api/v1/items/?limit=1001').set(bearer(user.token)).expect(422);
       await http().get('/api/v1/items/?skip=-1').set(bearer(user.token)).expect(422);
     });

@@ -46,6 +46,9 @@ export function createRootLogger(config: Pick<AppConfig, 'logLevel' | 'nodeEnv'>
  * is serialized only when the line is written, so a level that drops the line costs nothing
  * (a per-request child logger binding the request, as pino-http makes, cost a fifth of a simple
  * request's time). Probes (/health) are not logged.
+ *
+ * `request.log` is the root logger itself (`sharedRequestLogger`): the line names the request id,
+ * so no child logger is made for every request.
  */
 export class RequestLogController extends LogController {
   constructor() {
@@ -60,8 +63,16 @@ export class RequestLogController extends LogController {
     const level = error || status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
     const log = request.log as Logger;
     if (!log.isLevelEnabled(level)) return;
-    log[level]({ req: request.raw, res: reply.raw, err: error ?? undefined, responseTime: reply.elapsedTime }, level === 'error' ? 'request errored' : 'request completed');
+    log[level](
+      { [REQUEST_ID_KEY]: request.id, req: request.raw, res: reply.raw, err: error ?? undefined, responseTime: reply.elapsedTime },
+      level === 'error' ? 'request errored' : 'request completed',
+    );
   }
+}
+
+/** Fastify's childLoggerFactory: every request logs through the root logger. */
+export function sharedRequestLogger(logger: FastifyBaseLogger): FastifyBaseLogger {
+  return logger;
 }
 
 function httpServerLogger(adapterHost: HttpAdapterHost): Logger | undefined {

@@ -1,8 +1,28 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import * as bcrypt from '@node-rs/bcrypt';
+import { HASHING_THREAD_NICE } from './hashing-threads.js';
 import { PasswordHasher } from './password-hasher.js';
+
+/** The nice value of each thread of this process (Linux keeps one per thread). */
+function threadNiceValues(): number[] {
+  return readdirSync('/proc/self/task').map((tid) => {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  });
+}
 
 describe(PasswordHasher.name, () => {
   const sut = new PasswordHasher();
+  afterAll(() => sut.onModuleDestroy());
+
+  (existsSync('/proc/self/task') ? it : it.skip)('hashes on threads of a lower priority, leaving the event loop as it was', async () => {
+    const before = getPriority();
+    await sut.hash('priority check');
+    expect(threadNiceValues()).toContain(HASHING_THREAD_NICE);
+    expect(getPriority()).toBe(before);
+  });
+
 
   it('hashes with argon2id and the OWASP parameters', async () => {
     const hashed = await sut.hash('correct horse battery staple');

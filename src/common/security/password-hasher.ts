@@ -1,6 +1,5 @@
-import { Injectable } from '@nestjs/common';
-import * as argon2 from '@node-rs/argon2';
-import * as bcrypt from '@node-rs/bcrypt';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { HashingThreads } from './hashing-threads.js';
 
 /** OWASP's argon2id recommendation: 19 MiB memory, 2 iterations, 1 lane. */
 export const ARGON2_OPTIONS = { memoryCost: 19_456, timeCost: 2, parallelism: 1, outputLen: 32 } as const;
@@ -16,29 +15,34 @@ export interface PasswordCheck {
 
 /**
  * argon2id for new hashes; bcrypt hashes (from a database migrated from the FastAPI template)
- * still verify. Hashing runs on libuv's thread pool, off the event loop.
+ * still verify. Hashing runs off the event loop, on HashingThreads at a lower CPU priority.
  */
 @Injectable()
-export class PasswordHasher {
+export class PasswordHasher implements OnModuleDestroy {
+  private readonly threads = new HashingThreads();
   /** A real hash of a random password, verified for unknown emails to spend the same time. */
   private decoy?: Promise<string>;
 
   hash(password: string): Promise<string> {
-    return argon2.hash(password, ARGON2_OPTIONS);
+    return this.threads.run<string>('argon2Hash', password, ARGON2_OPTIONS);
   }
 
   async verify(hashed: string, password: string): Promise<PasswordCheck> {
     if (BCRYPT.test(hashed)) {
-      const valid = await bcrypt.verify(password, hashed).catch(() => false);
+      const valid = await this.threads.run<boolean>('bcryptVerify', password, hashed).catch(() => false);
       return { valid, needsRehash: valid };
     }
-    const valid = await argon2.verify(hashed, password).catch(() => false);
+    const valid = await this.threads.run<boolean>('argon2Verify', hashed, password).catch(() => false);
     return { valid, needsRehash: valid && !hashed.startsWith(ARGON2ID_PREFIX) };
   }
 
   /** Spends the time of a failed verification, for a login whose email is unknown. */
   async verifyDecoy(password: string): Promise<void> {
     this.decoy ??= this.hash(`decoy-${Math.random()}-${Date.now()}`);
-    await argon2.verify(await this.decoy, password).catch(() => false);
+    await this.threads.run<boolean>('argon2Verify', await this.decoy, password).catch(() => false);
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.threads.close();
   }
 }

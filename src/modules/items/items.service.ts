@@ -25,13 +25,20 @@ export class ItemsService {
   ) {}
 
   async listVisible(caller: User, skip: number, limit: number): Promise<ItemsPage> {
-    const [items, count] = await this.items.findAndCount({
-      where: caller.isSuperuser ? {} : { ownerId: caller.id },
-      order: { createdAt: 'DESC', id: 'DESC' },
-      skip,
-      take: limit,
-    });
-    return { items, count };
+    // The page and the total in one statement: a second COUNT query doubled the database's work.
+    const query = this.items
+      .createQueryBuilder('item')
+      .addSelect('COUNT(*) OVER ()', 'total')
+      .orderBy('item.createdAt', 'DESC')
+      .addOrderBy('item.id', 'DESC')
+      .offset(skip)
+      .limit(limit);
+    if (!caller.isSuperuser) query.where('item.ownerId = :ownerId', { ownerId: caller.id });
+    const { entities, raw } = await query.getRawAndEntities<{ total: string }>();
+    if (entities.length > 0) return { items: entities, count: Number(raw[0].total) };
+    // A page past the end has no row to carry the total.
+    const count = skip === 0 ? 0 : await this.items.countBy(caller.isSuperuser ? {} : { ownerId: caller.id });
+    return { items: [], count };
   }
 
   async findVisible(caller: User, id: string): Promise<Item> {
@@ -42,8 +49,10 @@ export class ItemsService {
   }
 
   async create(caller: User, input: CreateItemDto): Promise<Item> {
-    // One INSERT ... RETURNING is atomic by itself: no transaction round trips around it.
-    const item = await this.items.save(this.items.create({ title: input.title, description: input.description ?? null, ownerId: caller.id }), { transaction: false });
+    // One INSERT ... RETURNING, which fills in the id and timestamps: save() would wrap it in a
+    // transaction (two more round trips) and first work out what changed.
+    const item = this.items.create({ title: input.title, description: input.description ?? null, ownerId: caller.id });
+    await this.items.insert(item);
     await this.cache.invalidateOwner(item.ownerId);
     return item;
   }
