@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import { ensureDatabase, freePort, type RunningService, startPostgres, startRedis } from '../scripts/local-services.js';
 import { ARGON2_OPTIONS } from '../src/common/security/password-hasher.js';
 import { bullConnection } from '../src/modules/jobs/bull-connection.js';
+import { type AppConfig, loadConfig } from '../src/config/app-config.js';
 import { jobDefaults } from '../src/modules/jobs/jobs.module.js';
 import { canPin, LOAD_CPU, type LoadRequest, type LoadResult, medianRun, pinProcess, requireWrk, RssSampler, runLoad } from './load.js';
 import { type Report, renderReport, type TargetFigures } from './report.js';
@@ -98,8 +99,9 @@ async function measureLoginContention(health: LoadRequest, login: LoadRequest): 
 }
 
 /** Jobs per second for `settings.jobs` echo jobs, queued while paused, through `start()`'s worker. */
-async function drainJobs(redisUrl: string, prefix: string, start: () => Promise<BenchServer>): Promise<number> {
-  const queue = new Queue('echo', { connection: bullConnection(redisUrl, 'producer'), prefix, defaultJobOptions: jobDefaults({ jobAttempts: 5, jobBackoffMs: 1000 }) });
+async function drainJobs(config: AppConfig, prefix: string, start: () => Promise<BenchServer>): Promise<number> {
+  // The job options the API's producers give, from the configuration the worker runs with.
+  const queue = new Queue('echo', { connection: bullConnection(config.redisUrl, 'producer'), prefix, defaultJobOptions: jobDefaults(config) });
   try {
     await queue.obliterate({ force: true });
     await queue.pause();
@@ -204,14 +206,14 @@ async function main(): Promise<void> {
       ACCESS_TOKEN_EXPIRE_MINUTES: '240',
       WORKER_CONCURRENCY: String(WORKER_CONCURRENCY),
     });
-    const main = join(projectRoot, 'dist', 'src', 'main.js');
+    const apiEntry = join(projectRoot, 'dist', 'src', 'main.js');
     const cachedPort = await freePort();
-    const cached = new BenchServer('ours, cache on', main, [], apiEnv(cachedPort, true));
+    const cached = new BenchServer('ours, cache on', apiEntry, [], apiEnv(cachedPort, true));
     servers.push(cached);
     // The first process runs the migrations, before anything else uses the database.
     await cached.waitUntilServing(`http://127.0.0.1:${cachedPort}/health/live`);
     const uncachedPort = await freePort();
-    const uncached = new BenchServer('ours, cache off', main, [], { ...apiEnv(uncachedPort, false), DB_MIGRATE_ON_START: 'false' });
+    const uncached = new BenchServer('ours, cache off', apiEntry, [], { ...apiEnv(uncachedPort, false), DB_MIGRATE_ON_START: 'false' });
     servers.push(uncached);
     await uncached.waitUntilServing(`http://127.0.0.1:${uncachedPort}/health/live`);
 
@@ -296,6 +298,7 @@ async function main(): Promise<void> {
 
     log(`queue: ${settings.jobs} jobs through our worker and a raw BullMQ worker`);
     const bullPrefix = `${prefix}:bull`;
+    const workerConfig = loadConfig(apiEnv(0, true));
     const ourWorker = async () => new BenchServer('our worker', join(projectRoot, 'dist', 'src', 'worker.js'), [], apiEnv(0, true));
     const rawWorker = async () => {
       const worker = new BenchServer('raw BullMQ worker', join(projectRoot, 'dist', 'bench', 'raw-worker.js'), [bullPrefix, String(WORKER_CONCURRENCY)], { PATH: process.env.PATH, REDIS_URL: redis.url });
@@ -305,8 +308,8 @@ async function main(): Promise<void> {
     const ours: number[] = [];
     const raw: number[] = [];
     for (let run = 0; run < settings.runs; run++) {
-      raw.push(await drainJobs(redis.url, bullPrefix, rawWorker));
-      ours.push(await drainJobs(redis.url, bullPrefix, ourWorker));
+      raw.push(await drainJobs(workerConfig, bullPrefix, rawWorker));
+      ours.push(await drainJobs(workerConfig, bullPrefix, ourWorker));
       log(`queue run ${run + 1}: ours ${ours.at(-1)!.toFixed(0)} jobs/s, raw ${raw.at(-1)!.toFixed(0)} jobs/s`);
     }
     // The API processes have been idle through the queue benchmark: what they hold after the run.

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -142,6 +143,20 @@ describe('auth', () => {
       const claims = JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString());
       const now = Math.floor(Date.now() / 1000);
       await expectRejected(await new JwtService({ secret: secret() }).signAsync({ ...claims, iat: now - 3600, exp: now - 60 }));
+    });
+
+    it('stops taking a token it has already verified once the token expires', async () => {
+      const { access_token: token } = await login(app, user.email, user.password);
+      await me(token).expect(200);
+      await me(token).expect(200);
+      const { exp } = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { exp: number };
+      const clock = jest.spyOn(Date, 'now').mockReturnValue(exp * 1000 + 1000);
+      try {
+        await expectRejected(token);
+      } finally {
+        clock.mockRestore();
+      }
+      await me(token).expect(200);
     });
 
     it('rejects a token of another type and a refresh token used as a bearer token', async () => {

@@ -186,6 +186,12 @@ describe('HTTP conventions', () => {
       expect(other.headers['access-control-allow-origin']).toBeUndefined();
     });
 
+    it('sends no CORS headers but Vary to a request without Origin', async () => {
+      const response = await http().get('/health/live').expect(200);
+      expect(Object.keys(response.headers).filter((name) => name.startsWith('access-control-'))).toEqual([]);
+      expect(response.headers.vary).toBe('Origin');
+    });
+
     it('answers a CORS preflight for an allowed origin', async () => {
       const response = await http()
         .options('/api/v1/probe/')

@@ -19,7 +19,7 @@ export const REDACTED_PATHS = [
   '*.refresh_token',
 ];
 
-/** The request id's key on every line of a request (Fastify's `requestIdLogLabel`). */
+/** The request id's key on every request line. */
 export const REQUEST_ID_KEY = 'request_id';
 
 /**
@@ -52,7 +52,7 @@ export function createRootLogger(config: Pick<AppConfig, 'logLevel' | 'nodeEnv'>
  */
 export class RequestLogController extends LogController {
   constructor() {
-    super({ requestIdLogLabel: REQUEST_ID_KEY, disableRequestLogging: (request: { url?: string }) => (request.url ?? '').startsWith('/health') });
+    super({ disableRequestLogging: (request: { url?: string }) => (request.url ?? '').startsWith('/health') });
   }
 
   override incomingRequest(): void {}
@@ -90,7 +90,7 @@ function httpServerLogger(adapterHost: HttpAdapterHost): Logger | undefined {
     LoggerModule.forRootAsync({
       inject: [AppConfig, HttpAdapterHost],
       useFactory: (config: AppConfig, adapterHost: HttpAdapterHost) => ({
-        pinoHttp: { logger: httpServerLogger(adapterHost) ?? createRootLogger(config), customAttributeKeys: { reqId: REQUEST_ID_KEY } },
+        pinoHttp: { logger: httpServerLogger(adapterHost) ?? createRootLogger(config) },
         forRoutes: [],
       }),
     }),

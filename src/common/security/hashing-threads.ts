@@ -70,9 +70,14 @@ export class HashingThreads {
     });
   }
 
+  /** Ends the threads; tasks not yet answered fail instead of waiting forever. */
   async close(): Promise<void> {
     const workers = this.all.splice(0);
     this.idle.length = 0;
+    this.queue.length = 0;
+    this.busy.clear();
+    for (const task of this.pending.values()) task.reject(new Error('password hashing stopped'));
+    this.pending.clear();
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
 
