@@ -3,6 +3,7 @@ import { CommonModule } from './common/common.module.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { LoggingModule } from './logging/logging.module.js';
+import { ApiKeysModule } from './modules/api-keys/api-keys.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { CacheModule } from './modules/cache/cache.module.js';
 import { HealthModule } from './modules/health/health.module.js';
@@ -28,6 +29,7 @@ import { RedisModule } from './redis/redis.module.js';
     HealthModule,
     UsersModule,
     AuthModule,
+    ApiKeysModule,
     ItemsModule,
     UtilsModule,
     QueueDashboardModule,

@@ -18,6 +18,7 @@ import { Metrics } from './modules/metrics/metrics.service.js';
 export const API_PREFIX = 'api/v1';
 export const OPENAPI_JSON_PATH = `/${API_PREFIX}/openapi.json`;
 const OAUTH2_SCHEME = 'OAuth2PasswordBearer';
+const API_KEY_SCHEME = 'APIKeyHeader';
 
 /** Routes that stay at the root, outside the API prefix. */
 const ROOT_ROUTES = ['health', 'health/live', 'health/ready', 'metrics'];
@@ -138,12 +139,15 @@ export function buildOpenApiDocument(app: NestFastifyApplication, config: AppCon
     .setDescription('REST API: users, items, auth, background jobs. Errors are `{"detail": ...}`.')
     .setVersion('1.0.0')
     // The "Authorize" button logs in with a username (email) and password through the
-    // OAuth2 password flow; every route not marked @Public() requires it.
+    // OAuth2 password flow, or takes an API key; every route not marked @Public() requires one
+    // of the two (two requirement objects: either satisfies it).
     .addOAuth2(
       { type: 'oauth2', flows: { password: { tokenUrl: `/${API_PREFIX}/login/access-token`, scopes: {} } } },
       OAUTH2_SCHEME,
     )
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key from POST /api/v1/users/me/api-keys' }, API_KEY_SCHEME)
     .addSecurityRequirements(OAUTH2_SCHEME)
+    .addSecurityRequirements(API_KEY_SCHEME)
     .build();
   return SwaggerModule.createDocument(app, options, {
     // Stable, readable ids (`items-findAll`) for generated clients.

@@ -22,13 +22,13 @@ describe('API documentation', () => {
     expect(same.body).toEqual(spec.body);
   });
 
-  it('declares the OAuth2 password flow, required except on public routes', async () => {
+  it('declares the OAuth2 password flow or an API key, required except on public routes', async () => {
     const { body: spec } = await http().get('/api/v1/openapi.json').expect(200);
     expect(spec.components.securitySchemes.OAuth2PasswordBearer).toEqual({
       type: 'oauth2',
       flows: { password: { tokenUrl: '/api/v1/login/access-token', scopes: {} } },
     });
-    expect(spec.security).toEqual([{ OAuth2PasswordBearer: [] }]);
+    expect(spec.security).toEqual([{ OAuth2PasswordBearer: [] }, { APIKeyHeader: [] }]);
     expect(spec.paths['/api/v1/users/me'].get.security).toBeUndefined();
     for (const [path, method] of [
       ['/api/v1/login/access-token', 'post'],

@@ -99,6 +99,29 @@ describe('two API processes and two workers', () => {
     });
   });
 
+  it('ends an API key in the other process at once when it is revoked, or its user deactivated', async () => {
+    const keyOf = async (token: string) => {
+      const created = await call(0, '/api/v1/users/me/api-keys', { method: 'POST', token, json: { name: 'cron' } });
+      expect(created.status).toBe(201);
+      return created.body as { id: string; key: string };
+    };
+    const viaKey = (api: number, key: string) => call(api, '/api/v1/users/me', { headers: { 'X-API-Key': key } });
+
+    const email = uniqueEmail('key');
+    const signup = await call(0, '/api/v1/users/signup', { method: 'POST', json: { email, password: 'api key password' } });
+    const token = await tokenOf(await login(0, email, 'api key password'));
+    const revoked = await keyOf(token);
+    const kept = await keyOf(token);
+    for (let i = 0; i < 3; i++) expect((await viaKey(1, revoked.key)).status).toBe(200);
+
+    expect((await call(0, `/api/v1/users/me/api-keys/${revoked.id}`, { method: 'DELETE', token })).status).toBe(204);
+    expect(await viaKey(1, revoked.key)).toMatchObject({ status: 401, body: { detail: 'Could not validate credentials' } });
+    expect((await viaKey(1, kept.key)).status).toBe(200);
+
+    expect((await call(0, `/api/v1/users/${signup.body.id}`, { method: 'PATCH', token: adminToken, json: { is_active: false } })).status).toBe(200);
+    expect(await viaKey(1, kept.key)).toMatchObject({ status: 403, body: { detail: 'Inactive user' } });
+  });
+
   it('counts failed logins across both processes', async () => {
     const email = uniqueEmail('limited');
     for (let i = 0; i < 10; i++) expect((await login(i % 2, email, 'wrong password')).status).toBe(400);

@@ -68,6 +68,9 @@ export abstract class AppConfig {
   abstract readonly recoveryMaxPerEmail: number;
   abstract readonly recoveryMaxPerIp: number;
   abstract readonly recoveryWindowSeconds: number;
+  /** Failed API key attempts per client IP within the window before 429. */
+  abstract readonly apiKeyMaxFailuresPerIp: number;
+  abstract readonly apiKeyFailureWindowSeconds: number;
   abstract readonly bodyLimitBytes: number;
   abstract readonly docsEnabled: boolean;
   /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
@@ -272,6 +275,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     recoveryMaxPerEmail: read.int('RECOVERY_MAX_PER_EMAIL', 5, 1, 100000),
     recoveryMaxPerIp: read.int('RECOVERY_MAX_PER_IP', 50, 1, 1000000),
     recoveryWindowSeconds: read.int('RECOVERY_WINDOW_SECONDS', 3600, 1, 86400),
+    apiKeyMaxFailuresPerIp: read.int('API_KEY_MAX_FAILURES_PER_IP', 100, 1, 1000000),
+    apiKeyFailureWindowSeconds: read.int('API_KEY_FAILURE_WINDOW_SECONDS', 900, 1, 86400),
     bodyLimitBytes: read.int('BODY_LIMIT_BYTES', 102400, 1024, 50 * 1024 * 1024),
     docsEnabled: read.bool('DOCS_ENABLED', true),
     metricsToken: read.optional('METRICS_TOKEN'),

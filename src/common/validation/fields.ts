@@ -130,3 +130,26 @@ export function IntegerQueryField(options: { min: number; max?: number; default:
     ApiPropertyOptional({ type: 'integer', minimum: options.min, maximum: options.max, default: options.default, description: options.description }),
   );
 }
+
+// ISO 8601 with a time zone: a moment, not a wall-clock time that each reader places elsewhere.
+const ZONED_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
+
+/** An ISO 8601 date-time string with a zone; with `future`, one later than the request. */
+export function DateTimeField(options: Presence & { future?: boolean; description?: string; example?: string } = {}): PropertyDecorator {
+  const checks = [
+    ...presence(options),
+    ValidateBy(
+      { name: 'isZonedDateTime', validator: { validate: (v) => typeof v === 'string' && ZONED_DATE_TIME.test(v) && !Number.isNaN(Date.parse(v)) } },
+      context({ type: 'datetime_parsing', msg: 'Input should be a valid ISO 8601 datetime with a time zone' }),
+    ),
+  ];
+  if (options.future) {
+    checks.push(
+      ValidateBy(
+        { name: 'isFutureDateTime', validator: { validate: (v) => typeof v !== 'string' || Date.parse(v) > Date.now() } },
+        context({ type: 'datetime_future', msg: 'Input should be in the future' }),
+      ),
+    );
+  }
+  return applyDecorators(...checks, docs(options, { type: String, format: 'date-time', description: options.description, example: options.example }));
+}

@@ -18,7 +18,7 @@ export class AccountController {
   @ApiBadRequestResponse({ description: 'Incorrect password, or the new password equals the current one' })
   changePassword(
     @CurrentUser() user: User,
-    @CurrentSessionId() sessionId: string,
+    @CurrentSessionId() sessionId: string | undefined,
     @Body() input: UpdatePasswordDto,
   ): Promise<MessageDto> {
     return this.auth.changePassword(user, sessionId, input);

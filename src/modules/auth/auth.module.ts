@@ -4,23 +4,26 @@ import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../../config/app-config.js';
+import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccessTokens } from './access-tokens.js';
 import { AccountController } from './account.controller.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { AuthStateCache } from './auth-state-cache.js';
+import { AuthenticationGuard } from './authentication.guard.js';
 import { AuthSession } from './entities/auth-session.entity.js';
 import { BearerAuthenticator } from './bearer-authenticator.js';
-import { JwtAuthGuard } from './jwt-auth.guard.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { PasswordRecoveryController } from './password-recovery.controller.js';
 import { PasswordRecoveryService } from './password-recovery.service.js';
+import { RequestAuthenticator } from './request-authenticator.js';
 import { SessionsService } from './sessions.service.js';
 
 @Module({
   imports: [
     UsersModule,
+    ApiKeysModule,
     PassportModule,
     TypeOrmModule.forFeature([AuthSession]),
     JwtModule.registerAsync({
@@ -41,8 +44,9 @@ import { SessionsService } from './sessions.service.js';
     JwtStrategy,
     AuthStateCache,
     BearerAuthenticator,
-    { provide: APP_GUARD, useClass: JwtAuthGuard },
+    RequestAuthenticator,
+    { provide: APP_GUARD, useClass: AuthenticationGuard },
   ],
-  exports: [SessionsService, BearerAuthenticator],
+  exports: [SessionsService, RequestAuthenticator],
 })
 export class AuthModule {}

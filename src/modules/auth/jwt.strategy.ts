@@ -35,7 +35,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     });
   }
 
-  /** A registry of its own: JwtAuthGuard runs this instance directly (see there why). */
+  /** A registry of its own: BearerAuthenticator runs this instance directly (see there why). */
   getPassportInstance() {
     return new passport.Passport();
   }

@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { toErrorResponse } from '../../common/errors/http-error.filter.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { NOT_ENOUGH_PRIVILEGES } from '../../common/auth/superuser.guard.js';
-import { BearerAuthenticator } from '../auth/bearer-authenticator.js';
+import { RequestAuthenticator } from '../auth/request-authenticator.js';
 import { JobQueue } from '../jobs/job-queue.service.js';
 import type { User } from '../users/entities/user.entity.js';
 
@@ -24,15 +24,15 @@ function cookie(request: FastifyRequest, name: string): string | undefined {
 
 /**
  * Bull Board (waiting, active, failed jobs; retry) for superusers, at /api/v1/admin/queues.
- * Every request is authenticated like the API: a bearer token, or the same access token in a
- * cookie set by POST /api/v1/admin/queues-session (a browser cannot send the header).
+ * Every request is authenticated like the API: a bearer token or an API key, or an access token
+ * in a cookie set by POST /api/v1/admin/queues-session (a browser cannot send the header).
  */
 @Injectable()
 export class QueueDashboard implements OnModuleInit {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly jobs: JobQueue,
-    private readonly authenticator: BearerAuthenticator,
+    private readonly authenticator: RequestAuthenticator,
   ) {}
 
   onModuleInit(): void {
@@ -54,7 +54,7 @@ export class QueueDashboard implements OnModuleInit {
     const token = cookie(request, DASHBOARD_COOKIE);
     const authorization = request.headers.authorization ?? (token ? `Bearer ${token}` : undefined);
     try {
-      const { user } = await this.authenticator.authenticate(authorization);
+      const { user } = await this.authenticator.authenticate({ method: request.method, ip: request.ip, headers: { ...request.headers, authorization } });
       if (!(user as User).isSuperuser) throw new DomainError(403, NOT_ENOUGH_PRIVILEGES);
       reply.header('Cache-Control', 'private, no-store');
     } catch (error) {

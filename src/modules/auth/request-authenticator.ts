@@ -1,0 +1,61 @@
+import { Injectable } from '@nestjs/common';
+import type { Principal } from '../../common/auth/principal.js';
+import { DomainError } from '../../common/errors/domain-error.js';
+import { type AttemptLimit, AttemptLimiter } from '../../common/rate-limit/attempt-limiter.js';
+import { AppConfig } from '../../config/app-config.js';
+import { ApiKeysService } from '../api-keys/api-keys.service.js';
+import { InactiveUserError, InvalidCredentialsError } from './auth-errors.js';
+import { BearerAuthenticator } from './bearer-authenticator.js';
+
+export const API_KEY_HEADER = 'x-api-key';
+export const READ_ONLY_API_KEY = 'This API key is read-only';
+const TOO_MANY_KEY_FAILURES = 'Too many failed API key attempts, please try again later';
+/** What a read-only API key may do. */
+const READ_METHODS = new Set(['GET', 'HEAD']);
+
+/** The parts of a request that say who is calling. */
+export interface CredentialsCarrier {
+  method: string;
+  ip: string;
+  headers: { authorization?: string; [API_KEY_HEADER]?: string | string[] };
+}
+
+/**
+ * Turns a request's credentials into the caller: `X-API-Key` when the request has one, else the
+ * `Authorization: Bearer` token. Both end in the same 401 texts for missing or bad credentials
+ * and the same 403 for an inactive user, so every guard and route treats them alike.
+ */
+@Injectable()
+export class RequestAuthenticator {
+  constructor(
+    private readonly bearer: BearerAuthenticator,
+    private readonly apiKeys: ApiKeysService,
+    private readonly limiter: AttemptLimiter,
+    private readonly config: AppConfig,
+  ) {}
+
+  async authenticate(request: CredentialsCarrier): Promise<Principal> {
+    const apiKey = request.headers[API_KEY_HEADER];
+    const principal = apiKey ? await this.byApiKey(String(apiKey), request.ip) : await this.bearer.authenticate(request.headers.authorization);
+    if (principal.apiKey?.readOnly && !READ_METHODS.has(request.method)) throw new DomainError(403, READ_ONLY_API_KEY);
+    return principal;
+  }
+
+  /** Failed keys count against the client address: past the limit, every key attempt is 429. */
+  private async byApiKey(secret: string, clientIp: string): Promise<Principal> {
+    const limits = this.failureLimits(clientIp);
+    const retryAfter = await this.limiter.retryAfter(limits);
+    if (retryAfter > 0) throw new DomainError(429, TOO_MANY_KEY_FAILURES, { 'Retry-After': String(retryAfter) });
+    const found = await this.apiKeys.findUsable(secret);
+    if (!found) {
+      await this.limiter.record(limits);
+      throw new InvalidCredentialsError();
+    }
+    if (!found.user.isActive) throw new InactiveUserError();
+    return { user: found.user, apiKey: { id: found.apiKey.id, readOnly: found.apiKey.readOnly } };
+  }
+
+  private failureLimits(clientIp: string): AttemptLimit[] {
+    return [{ subject: `api-key:ip:${clientIp}`, max: this.config.apiKeyMaxFailuresPerIp, windowSeconds: this.config.apiKeyFailureWindowSeconds }];
+  }
+}
