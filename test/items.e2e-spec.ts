@@ -76,6 +76,10 @@ describe('items', () => {
       expect((await http().get('/api/v1/items/').set(bearer(empty.token)).expect(200)).body).toEqual({ count: 0, data: [] });
       await http().get('/api/v1/items/?limit=1001').set(bearer(user.token)).expect(422);
       await http().get('/api/v1/items/?skip=-1').set(bearer(user.token)).expect(422);
+      const farPastTheEnd = await http().get(`/api/v1/items/?skip=${Number.MAX_SAFE_INTEGER}`).set(bearer(user.token)).expect(200);
+      expect(farPastTheEnd.body).toEqual({ count: 3, data: [] });
+      const beyondExact = await http().get('/api/v1/items/?skip=99999999999999999999').set(bearer(user.token)).expect(422);
+      expect(beyondExact.body.detail[0]).toMatchObject({ type: 'less_than_equal', loc: ['query', 'skip'] });
     });
 
     it('shows a superuser every item', async () => {

@@ -88,6 +88,22 @@ describe(RequestValidationPipe.name, () => {
     });
   });
 
+  it('echoes a small structured input, not a large one', async () => {
+    const [small] = await issuesFor({ title: ['a', 'b'] }, CreateThingDto);
+    expect(small).toMatchObject({ type: 'string_type', input: ['a', 'b'] });
+    const [large] = await issuesFor({ title: Array.from({ length: 500 }, (_, i) => i) }, CreateThingDto);
+    expect(large).not.toHaveProperty('input');
+  });
+
+  it('refuses a body nested deeper than any DTO before transforming it', async () => {
+    expect(await issuesFor({ title: 'a', extra: nestedArrays(30) }, CreateThingDto)).toEqual([]);
+    for (const depth of [40, 20_000]) {
+      expect(await issuesFor({ title: nestedArrays(depth) }, CreateThingDto)).toEqual([
+        { type: 'value_error', loc: ['body'], msg: 'Value error, input is nested more than 32 levels deep' },
+      ]);
+    }
+  });
+
   it('rejects a body that is not a JSON object', async () => {
     for (const body of [[1, 2], 'text', 7, null]) {
       const [issue] = await issuesFor(body, CreateThingDto);
@@ -120,3 +136,10 @@ describe(RequestValidationPipe.name, () => {
     expect(await sut.transform('abc', { type: 'param', metatype: String, data: 'id' })).toBe('abc');
   });
 });
+
+/** `[[[...]]]`, `depth` levels deep, built without recursion. */
+function nestedArrays(depth: number): unknown[] {
+  let value: unknown[] = [];
+  for (let level = 1; level < depth; level++) value = [value];
+  return value;
+}

@@ -4,6 +4,18 @@ import { validate } from 'class-validator';
 import { echoInput, type Location, RequestValidationException, toIssues } from './validation-error.js';
 
 const PRIMITIVES = new Set<unknown>([String, Boolean, Number, Array, Object]);
+/** No DTO nests deeper; a deeper body would only exhaust the stack of the recursive transform. */
+export const MAX_BODY_DEPTH = 32;
+
+/** Whether `value` nests objects or arrays more than `limit` levels deep (without recursion). */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  let level: unknown[] = [value];
+  for (let depth = 0; level.length > 0; depth++) {
+    if (depth > limit) return true;
+    level = level.flatMap((node) => (node !== null && typeof node === 'object' ? Object.values(node) : []));
+  }
+  return false;
+}
 
 const LOCATIONS: Partial<Record<ArgumentMetadata['type'], Location>> = {
   body: 'body',
@@ -31,6 +43,12 @@ export class RequestValidationPipe implements PipeTransform {
           msg: 'Input should be a valid dictionary or object to extract fields from',
           ...echoInput(undefined, value ?? null),
         },
+      ]);
+    }
+
+    if (nestedDeeperThan(value, MAX_BODY_DEPTH)) {
+      throw new RequestValidationException([
+        { type: 'value_error', loc: [location], msg: `Value error, input is nested more than ${MAX_BODY_DEPTH} levels deep` },
       ]);
     }
 

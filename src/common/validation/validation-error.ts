@@ -36,13 +36,25 @@ const KNOWN_CONSTRAINTS: Record<string, IssueContext> = {
 /** Type checks are reported before range checks, as pydantic stops at the first failure. */
 const PRECEDENCE = ['isDefined', 'isString', 'isBoolean', 'isInt', 'isZonedDateTime'];
 
-/** Echoes at most 100 characters of a string input, and never a secret. */
+/**
+ * Echoes at most 100 characters of a string input, an object or array only when its JSON is that
+ * short (a deeply nested one could not even be serialised back), and never a secret.
+ */
 export function echoInput(field: string | number | undefined, value: unknown): { input?: unknown } {
   if (typeof field === 'string' && SECRET_FIELD.test(field)) return {};
   if (typeof value === 'string' && [...value].length > MAX_ECHOED_INPUT) {
     return { input: [...value].slice(0, MAX_ECHOED_INPUT).join('') };
   }
+  if (value !== null && typeof value === 'object' && !fitsEcho(value)) return {};
   return { input: value };
+}
+
+function fitsEcho(value: object): boolean {
+  try {
+    return JSON.stringify(value).length <= MAX_ECHOED_INPUT;
+  } catch {
+    return false;
+  }
 }
 
 function issueFor(error: ValidationError, loc: (string | number)[]): ValidationIssue | null {
