@@ -112,9 +112,7 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
   // Only JSON (and, where a route allows it, the login form) is read; other bodies are 415.
   fastify.removeContentTypeParser(['text/plain']);
 
-  app.setGlobalPrefix(API_PREFIX, {
-    exclude: ROOT_ROUTES.map((path) => ({ path, method: RequestMethod.ALL })),
-  });
+  applyGlobalPrefix(app);
 
   const cors: FastifyCorsOptions = {
     origin: config.corsOrigins,
@@ -131,6 +129,13 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
   if (config.docsEnabled) setUpDocs(app, config);
   // Signals are wired by the entry points (closeOnSignals), so that tests keep control.
   return app;
+}
+
+/** Every route under /api/v1 but the ops routes; the OpenAPI generator needs this alone. */
+export function applyGlobalPrefix(app: NestFastifyApplication): void {
+  app.setGlobalPrefix(API_PREFIX, {
+    exclude: ROOT_ROUTES.map((path) => ({ path, method: RequestMethod.ALL })),
+  });
 }
 
 export function buildOpenApiDocument(app: NestFastifyApplication, config: AppConfig) {

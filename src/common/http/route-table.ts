@@ -10,12 +10,19 @@ const METHODS: HTTPMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 
 @Injectable()
 export class RouteTable {
   private readonly router = FindMyWay({ ignoreTrailingSlash: true });
+  private readonly registered: { method: string; url: string }[] = [];
+
+  /** Every method and path the server routes, as registered: the app's route inventory. */
+  get entries(): readonly { method: string; url: string }[] {
+    return this.registered;
+  }
 
   add(method: string | string[], url: string): void {
     for (const m of Array.isArray(method) ? method : [method]) {
       const upper = m.toUpperCase() as HTTPMethod;
       if (!METHODS.includes(upper) || this.router.hasRoute(upper, url)) continue;
       this.router.on(upper, url, () => undefined);
+      this.registered.push({ method: upper, url });
     }
   }
 

@@ -1,5 +1,5 @@
 import { Controller, Get, Header, Headers } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { timingSafeEqual } from 'node:crypto';
 import { Public } from '../../common/auth/public.decorator.js';
 import { DomainError } from '../../common/errors/domain-error.js';
@@ -7,7 +7,7 @@ import { AppConfig } from '../../config/app-config.js';
 import { Metrics } from './metrics.service.js';
 
 /** GET /metrics for Prometheus, outside /api/v1; behind METRICS_TOKEN when one is set. */
-@ApiExcludeController()
+@ApiTags('ops')
 @Public()
 @Controller('metrics')
 export class MetricsController {
@@ -17,6 +17,10 @@ export class MetricsController {
   ) {}
 
   @Get()
+  @ApiOperation({ summary: 'Prometheus metrics (needs `Authorization: Bearer <METRICS_TOKEN>` when that is set)' })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ description: 'The Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } })
+  @ApiUnauthorizedResponse({ description: 'Not authenticated (METRICS_TOKEN set, and not given)' })
   @Header('Cache-Control', 'no-store')
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   async scrape(@Headers('authorization') authorization: string | undefined): Promise<string> {

@@ -1,0 +1,265 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { NOT_ENOUGH_PRIVILEGES } from '../src/common/auth/superuser.guard.js';
+import { type OpenApiDocument, operationsOf } from './fuzz/openapi-operations.js';
+import { createTestApp } from './utils/test-app.js';
+import { bearer, createUser, login } from './utils/users.js';
+
+/** OWASP API Security Top 10 (2023) checks over the whole documented API. */
+
+type CallerKind = 'anonymous' | 'owner' | 'other' | 'superuser' | 'ownerReadOnlyKey';
+const CALLERS: CallerKind[] = ['anonymous', 'owner', 'other', 'superuser', 'ownerReadOnlyKey'];
+type Headers = Record<string, string>;
+
+const document = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'openapi.json'), 'utf8')) as OpenApiDocument;
+const operations = operationsOf(document);
+
+describe('OWASP API Security Top 10', () => {
+  let app: NestFastifyApplication;
+  const headersOf = {} as Record<CallerKind, Headers>;
+  let owner: { id: string; email: string };
+  let other: { id: string };
+  let superuser: Headers;
+
+  const call = (method: string, url: string, headers: Headers = {}, payload?: object) => app.inject({ method: method as 'GET', url, headers, payload });
+  const created = async (url: string, headers: Headers, payload: object) => (await call('POST', url, headers, payload)).json<{ id: string; job_id?: string }>();
+  const signedIn = async (fields: { is_superuser?: boolean } = {}) => {
+    const password = `pw-${randomUUID()}`;
+    const user = await createUser(app, { password, ...fields });
+    return { ...user, headers: bearer((await login(app, user.email, password)).access_token) };
+  };
+
+  beforeAll(async () => {
+    // Limits counted here stay here (recovery requests, failures).
+    app = await createTestApp({ redisKeyPrefix: `test-owasp-${randomUUID()}` });
+    const ownerUser = await signedIn();
+    const otherUser = await signedIn();
+    const superUser = await signedIn({ is_superuser: true });
+    owner = ownerUser;
+    other = otherUser;
+    superuser = superUser.headers;
+    const readOnlyKey = await call('POST', '/api/v1/users/me/api-keys', ownerUser.headers, { name: 'reader', read_only: true });
+    Object.assign(headersOf, {
+      anonymous: {},
+      owner: ownerUser.headers,
+      other: otherUser.headers,
+      superuser: superUser.headers,
+      ownerReadOnlyKey: { 'X-API-Key': readOnlyKey.json<{ key: string }>().key },
+    });
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  describe('API1 object level and API5 function level authorization', () => {
+    /** Per `{id}` operation: what it is called on (made anew for each caller), and each caller's status. */
+    const matrix: Record<string, { target: () => Promise<{ url: string; body?: object }>; expect: Record<CallerKind, number> }> = {
+      'GET /api/v1/items/{id}': {
+        target: async () => ({ url: `/api/v1/items/${(await created('/api/v1/items/', headersOf.owner, { title: 'mine' })).id}` }),
+        expect: { anonymous: 401, owner: 200, other: 403, superuser: 200, ownerReadOnlyKey: 200 },
+      },
+      'PUT /api/v1/items/{id}': {
+        target: async () => ({ url: `/api/v1/items/${(await created('/api/v1/items/', headersOf.owner, { title: 'mine' })).id}`, body: { title: 'changed' } }),
+        expect: { anonymous: 401, owner: 200, other: 403, superuser: 200, ownerReadOnlyKey: 403 },
+      },
+      'DELETE /api/v1/items/{id}': {
+        target: async () => ({ url: `/api/v1/items/${(await created('/api/v1/items/', headersOf.owner, { title: 'mine' })).id}` }),
+        expect: { anonymous: 401, owner: 204, other: 403, superuser: 204, ownerReadOnlyKey: 403 },
+      },
+      'GET /api/v1/users/{user_id}': {
+        target: async () => ({ url: `/api/v1/users/${owner.id}` }),
+        expect: { anonymous: 401, owner: 200, other: 403, superuser: 200, ownerReadOnlyKey: 200 },
+      },
+      'PATCH /api/v1/users/{user_id}': {
+        target: async () => ({ url: `/api/v1/users/${owner.id}`, body: { full_name: 'Renamed' } }),
+        expect: { anonymous: 401, owner: 403, other: 403, superuser: 200, ownerReadOnlyKey: 403 },
+      },
+      'DELETE /api/v1/users/{user_id}': {
+        target: async () => ({ url: `/api/v1/users/${(await createUser(app)).id}` }),
+        expect: { anonymous: 401, owner: 403, other: 403, superuser: 204, ownerReadOnlyKey: 403 },
+      },
+      'GET /api/v1/users/{user_id}/api-keys': {
+        target: async () => ({ url: `/api/v1/users/${owner.id}/api-keys` }),
+        expect: { anonymous: 401, owner: 200, other: 403, superuser: 200, ownerReadOnlyKey: 200 },
+      },
+      'DELETE /api/v1/users/{user_id}/api-keys/{key_id}': {
+        target: async () => ({ url: `/api/v1/users/${owner.id}/api-keys/${(await created('/api/v1/users/me/api-keys', headersOf.owner, { name: 'k' })).id}` }),
+        expect: { anonymous: 401, owner: 204, other: 403, superuser: 204, ownerReadOnlyKey: 403 },
+      },
+      'DELETE /api/v1/users/me/api-keys/{key_id}': {
+        target: async () => ({ url: `/api/v1/users/me/api-keys/${(await created('/api/v1/users/me/api-keys', headersOf.owner, { name: 'k' })).id}` }),
+        expect: { anonymous: 401, owner: 204, other: 404, superuser: 404, ownerReadOnlyKey: 403 },
+      },
+      'GET /api/v1/jobs/{job_id}': {
+        target: async () => ({ url: `/api/v1/jobs/${(await created('/api/v1/utils/test-queue/', superuser, { message: 'm' })).job_id}` }),
+        expect: { anonymous: 401, owner: 403, other: 403, superuser: 200, ownerReadOnlyKey: 403 },
+      },
+      'POST /api/v1/password-recovery/{email}': {
+        // Public: credentials, a read-only key's included, are not looked at.
+        target: async () => ({ url: `/api/v1/password-recovery/${encodeURIComponent(owner.email)}` }),
+        expect: { anonymous: 200, owner: 200, other: 200, superuser: 200, ownerReadOnlyKey: 200 },
+      },
+      'POST /api/v1/password-recovery-html-content/{email}': {
+        target: async () => ({ url: `/api/v1/password-recovery-html-content/${encodeURIComponent(owner.email)}` }),
+        expect: { anonymous: 401, owner: 403, other: 403, superuser: 200, ownerReadOnlyKey: 403 },
+      },
+    };
+
+    it('has a row for every documented operation on an {id}', () => {
+      const withId = operations.filter((operation) => operation.pathParameters.length > 0).map((operation) => `${operation.method} ${operation.path}`);
+      expect(withId.sort()).toEqual(Object.keys(matrix).sort());
+    });
+
+    it.each(Object.keys(matrix))('%s answers each kind of caller as it should', async (operation) => {
+      const [method] = operation.split(' ');
+      const row = matrix[operation];
+      const answers = {} as Record<CallerKind, number>;
+      for (const caller of CALLERS) {
+        const { url, body } = await row.target();
+        answers[caller] = (await call(method, url, headersOf[caller], body)).statusCode;
+      }
+      expect(answers).toEqual(row.expect);
+    });
+
+    it('answers a normal user on every superuser-only operation with 403', async () => {
+      const superuserOnly = operations.filter((operation) => JSON.stringify(document.paths[operation.path][operation.method.toLowerCase()]).includes(NOT_ENOUGH_PRIVILEGES));
+      expect(superuserOnly.length).toBeGreaterThanOrEqual(8);
+      for (const operation of superuserOnly) {
+        const url = operation.path.replace(/\{\w+\}/g, randomUUID());
+        const response = await call(operation.method, url, headersOf.owner, operation.bodySchema ? {} : undefined);
+        expect({ operation: operation.id, status: response.statusCode, body: response.json() }).toEqual({
+          operation: operation.id,
+          status: 403,
+          body: { detail: NOT_ENOUGH_PRIVILEGES },
+        });
+      }
+    });
+  });
+
+  describe('API3 property level authorization: mass assignment', () => {
+    /** A valid body for every documented JSON write, and who sends it. */
+    const writes: Record<string, { as: 'owner' | 'superuser'; url?: () => Promise<string>; body: () => object }> = {
+      'POST /api/v1/users': { as: 'superuser', body: () => ({ email: `mass-${randomUUID()}@example.com`, password: 'mass assignment' }) },
+      'PATCH /api/v1/users/me': { as: 'owner', body: () => ({ full_name: 'Mass' }) },
+      'POST /api/v1/users/signup': { as: 'owner', body: () => ({ email: `mass-${randomUUID()}@example.com`, password: 'mass assignment' }) },
+      'PATCH /api/v1/users/{user_id}': { as: 'superuser', url: async () => `/api/v1/users/${(await createUser(app)).id}`, body: () => ({ full_name: 'Mass' }) },
+      'POST /api/v1/login/access-token': { as: 'owner', body: () => ({ username: 'nobody@example.com', password: 'wrong password' }) },
+      'POST /api/v1/login/refresh': { as: 'owner', body: () => ({ refresh_token: 'not-a-token' }) },
+      'PATCH /api/v1/users/me/password': { as: 'owner', body: () => ({ current_password: 'wrong password', new_password: 'whatever else' }) },
+      'POST /api/v1/reset-password': { as: 'owner', body: () => ({ token: 'not-a-token', new_password: 'whatever else' }) },
+      'POST /api/v1/users/me/api-keys': { as: 'owner', body: () => ({ name: 'mass' }) },
+      'POST /api/v1/items': { as: 'owner', body: () => ({ title: 'mass' }) },
+      'PUT /api/v1/items/{id}': { as: 'owner', url: async () => `/api/v1/items/${(await created('/api/v1/items/', headersOf.owner, { title: 't' })).id}`, body: () => ({ title: 'mass' }) },
+      'POST /api/v1/utils/test-queue': { as: 'superuser', body: () => ({ message: 'mass' }) },
+    };
+
+    it('covers every documented operation that takes a JSON body', () => {
+      const jsonWrites = operations.filter((operation) => operation.bodyMediaTypes.includes('application/json')).map((operation) => `${operation.method} ${operation.path}`);
+      expect(jsonWrites.sort()).toEqual(Object.keys(writes).sort());
+    });
+
+    it.each(Object.keys(writes))('%s never takes a field the caller may not set', async (operation) => {
+      const [method, path] = operation.split(' ');
+      const write = writes[operation];
+      const forced: Record<string, unknown> = {
+        id: randomUUID(),
+        owner_id: other.id,
+        user_id: other.id,
+        is_superuser: true,
+        is_active: false,
+        hashed_password: '$argon2id$v=19$m=19456,t=2,p=1$forged',
+        credentials_version: 99,
+        created_at: '2000-01-01T00:00:00.000Z',
+        updated_at: '2000-01-01T00:00:00.000Z',
+        last_used_at: '2000-01-01T00:00:00.000Z',
+        prefix: 'ak_forged',
+        key: 'ak_forged',
+      };
+      const allowed = new Set(Object.keys((operations.find((o) => `${o.method} ${o.path}` === operation)?.bodySchema?.properties ?? {}) as object));
+      const extras = Object.fromEntries(Object.entries(forced).filter(([name]) => !allowed.has(name)));
+      const url = write.url ? await write.url() : path;
+      const response = await call(method, url, headersOf[write.as], { ...write.body(), ...extras });
+      expect(response.statusCode).toBeLessThan(500);
+      const body = response.body ? (JSON.parse(response.body) as Record<string, unknown>) : {};
+      for (const [name, value] of Object.entries(extras)) {
+        if (name in body) expect({ field: name, value: body[name] }).not.toEqual({ field: name, value });
+      }
+      const me = await call('GET', '/api/v1/users/me', headersOf.owner);
+      expect(me.json()).toMatchObject({ id: owner.id, is_superuser: false, is_active: true });
+    });
+  });
+
+  describe('API4 unrestricted resource consumption', () => {
+    it('bounds bodies, pages and nesting', async () => {
+      const big = await call('POST', '/api/v1/items/', headersOf.owner, { title: 't', description: 'x'.repeat(110_000) });
+      expect({ status: big.statusCode, body: big.json() }).toEqual({ status: 413, body: { detail: 'Request body too large' } });
+      expect((await call('GET', '/api/v1/items/?limit=1001', headersOf.owner)).statusCode).toBe(422);
+      expect((await call('GET', '/api/v1/items/?limit=1000', headersOf.owner)).statusCode).toBe(200);
+      let nested: unknown = [];
+      for (let depth = 0; depth < 100; depth++) nested = [nested];
+      expect((await call('POST', '/api/v1/items/', headersOf.owner, { title: 't', description: nested as object })).statusCode).toBe(422);
+    });
+
+    it('rate limits logins, recovery requests and API key failures (429 with Retry-After)', async () => {
+      const limited = await createTestApp({ redisKeyPrefix: `test-owasp-limits-${randomUUID()}`, loginMaxFailuresPerIp: 3, recoveryMaxPerIp: 3, apiKeyMaxFailuresPerIp: 3 });
+      try {
+        const attempts = {
+          login: () => limited.inject({ method: 'POST', url: '/api/v1/login/access-token', payload: { username: `${randomUUID()}@example.com`, password: 'wrong password' } }),
+          recovery: () => limited.inject({ method: 'POST', url: `/api/v1/password-recovery/${randomUUID()}@example.com` }),
+          apiKey: () => limited.inject({ method: 'GET', url: '/api/v1/users/me', headers: { 'X-API-Key': `ak_${randomUUID()}` } }),
+        };
+        for (const [name, attempt] of Object.entries(attempts)) {
+          for (let i = 0; i < 3; i++) expect({ name, status: (await attempt()).statusCode }).not.toEqual({ name, status: 429 });
+          const blocked = await attempt();
+          expect({ name, status: blocked.statusCode }).toEqual({ name, status: 429 });
+          expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+        }
+      } finally {
+        await limited.close();
+      }
+    });
+  });
+
+  describe('API8 security misconfiguration', () => {
+    it('sends security headers and no server fingerprint', async () => {
+      for (const url of ['/api/v1/users/me', '/api/v1/nope', '/health/live']) {
+        const response = await call('GET', url, headersOf.owner);
+        expect(response.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY' });
+        expect(response.headers['content-security-policy']).toContain("default-src 'none'");
+        expect(response.headers['x-powered-by']).toBeUndefined();
+        expect(response.headers.server).toBeUndefined();
+      }
+    });
+
+    it('gives errors as bare {detail} bodies, whatever the method', async () => {
+      expect((await call('GET', '/api/v1/nope')).json()).toEqual({ detail: 'Not Found' });
+      const wrongMethod = await call('PATCH', '/api/v1/items/', headersOf.owner);
+      expect({ status: wrongMethod.statusCode, body: wrongMethod.json() }).toEqual({ status: 405, body: { detail: 'Method Not Allowed' } });
+      for (const method of ['TRACE', 'PROPFIND', 'CONNECT']) expect((await call(method, '/api/v1/items/', headersOf.owner)).statusCode).toBeLessThan(500);
+      const malformed = await app.inject({ method: 'POST', url: '/api/v1/items/', headers: { ...headersOf.owner, 'content-type': 'application/json' }, payload: '{"title":' });
+      expect(malformed.statusCode).toBe(422);
+      expect(malformed.body).not.toMatch(/at |\.js|\.ts|node_modules/);
+    });
+
+    it('allows CORS only for the configured origins', async () => {
+      const preflight = (origin: string) =>
+        app.inject({ method: 'OPTIONS', url: '/api/v1/items/', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-api-key' } });
+      expect((await preflight('https://evil.example')).headers['access-control-allow-origin']).toBeUndefined();
+      const allowed = await preflight('http://localhost:5173');
+      expect(allowed.headers).toMatchObject({ 'access-control-allow-origin': 'http://localhost:5173', 'access-control-allow-credentials': 'true' });
+      expect(String(allowed.headers['access-control-allow-headers'])).toContain('x-api-key');
+    });
+
+    it('turns the documentation off with DOCS_ENABLED=false, as production may want', async () => {
+      const quiet = await createTestApp({ docsEnabled: false });
+      try {
+        for (const url of ['/docs', '/redoc', '/docs-json', '/api/v1/openapi.json']) expect((await quiet.inject({ method: 'GET', url })).statusCode).toBe(404);
+      } finally {
+        await quiet.close();
+      }
+    });
+  });
+});
