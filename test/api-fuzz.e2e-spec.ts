@@ -43,6 +43,7 @@ describe('API fuzzing from the OpenAPI document', () => {
   const known: KnownIds = { uuids: [] };
   const headersOf: Record<CallerKind, Record<string, string>> = { anonymous: {}, normal: {}, superuser: {} };
   const statuses = new Map<number, number>();
+  const exercised = new Set<string>();
 
   /** A fresh normal user and a fresh superuser (never the first superuser, which other suites use). */
   const makeCallers = async () => {
@@ -115,6 +116,7 @@ describe('API fuzzing from the OpenAPI document', () => {
           payload: sent.payload,
         });
         statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
+        exercised.add(sent.operation.id);
         const problems = problemsOf(sent, response.statusCode, String(response.headers['content-type'] ?? ''), response.body);
         if (response.statusCode < 300 && CALLER_CHANGING.has(`${sent.method} ${sent.operation.path}`)) await makeCallers();
         if (problems.length > 0) {
@@ -126,8 +128,9 @@ describe('API fuzzing from the OpenAPI document', () => {
     // Its own report: fast-check's would print the whole request, which can be megabytes.
     if (run.failed) throw new Error(`failed (replay with FUZZ_SEED=${run.seed}): ${(run.errorInstance as Error | null)?.message}`);
     const served = [...statuses].filter(([status]) => status < 300).reduce((sum, [, count]) => sum + count, 0);
-    // A fuzzer that only ever hit validation errors would prove little.
+    // A fuzzer that only ever hit validation errors, or missed routes, would prove little.
     expect(served).toBeGreaterThan(RUNS / 20);
+    expect([...exercised].sort()).toEqual(operations.map((operation) => operation.id).sort());
   }, Math.max(120_000, RUNS * 50));
 });
 

@@ -35,7 +35,7 @@ describe('the OpenAPI document as the inventory of the API', () => {
     } finally {
       await api.stop();
     }
-  });
+  }, 60_000);
 
   it('documents every route the app serves, and serves every route it documents', () => {
     const served = new Set(
@@ -64,5 +64,5 @@ describe('the OpenAPI document as the inventory of the API', () => {
       const routerAnswer = [404, 405].includes(response.statusCode) && ['Not Found', 'Method Not Allowed'].includes(response.json<{ detail: unknown }>().detail as string);
       expect({ operation: operation.id, routerAnswer, serverError: response.statusCode >= 500 }).toEqual({ operation: operation.id, routerAnswer: false, serverError: false });
     }
-  });
+  }, 30_000);
 });
