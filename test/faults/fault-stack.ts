@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -83,6 +83,13 @@ export class FaultStack {
   get redisPid(): number {
     if (!this.redis?.pid) throw new Error('this Redis has no pid');
     return this.redis.pid;
+  }
+
+  /** The ids of every process of the stack that runs: PostgreSQL's postmaster, Redis, APIs, workers. */
+  pids(): number[] {
+    const postmaster = this.postgres ? Number.parseInt(readFileSync(join(this.dir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0], 10) : undefined;
+    const own = this.processes.filter((process) => process.running).map((process) => process.pid);
+    return [postmaster, this.redis?.pid, ...own].filter((pid): pid is number => pid !== undefined);
   }
 
   /** Starts PostgreSQL on the stack's port and data folder (again, after `stopPostgres`). */

@@ -29,11 +29,8 @@ export interface LoadOptions {
   /** A request that gets no answer within this time counts as a TIMEOUT. */
   timeoutMs: number;
   next: (sequence: number) => LoadRequest;
-  /**
-   * Each connection ends after its first answer with `Connection: close`, as a load balancer
-   * stops sending to a server that drains.
-   */
-  leaveOnClose?: boolean;
+  /** Asked before each request: false ends the load, as a load balancer takes a server out. */
+  admit?: () => boolean;
 }
 
 /**
@@ -51,10 +48,8 @@ export class HttpLoad {
     this.agent = new Agent({ keepAlive: true, maxSockets: options.connections });
     const deadline = Date.now() + options.maxMs;
     const client = async () => {
-      while (!this.stopped && Date.now() < deadline && this.sequence < options.maxRequests) {
-        const sample = await this.send(options.next(this.sequence++));
-        this.samples.push(sample);
-        if (options.leaveOnClose && sample.closing) return;
+      while (!this.stopped && Date.now() < deadline && this.sequence < options.maxRequests && (options.admit?.() ?? true)) {
+        this.samples.push(await this.send(options.next(this.sequence++)));
       }
     };
     this.done = Promise.all(Array.from({ length: options.connections }, client)).then(() => this.agent.destroy());

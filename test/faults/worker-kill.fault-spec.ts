@@ -6,6 +6,7 @@ import { superuserToken } from './api-session.js';
 import { FaultStack, waitUntil } from './fault-stack.js';
 import { FigureSheet } from './figure-sheet.js';
 import { HttpLoad } from './http-load.js';
+import { listeningSockets } from './listening-sockets.js';
 
 const JOBS = 1000;
 /** The first worker is killed once this many emails have arrived: mid-drain, with jobs active. */
@@ -80,6 +81,8 @@ describe('worker SIGKILLed while draining 1,000 email jobs', () => {
       'every job to finish',
     );
     const drainedAt = Date.now();
+    // This process runs the SMTP server.
+    const sockets = listeningSockets([...stack.pids(), process.pid]);
 
     const messageIdsByRecipient = new Map<string, Set<string>>();
     for (const mail of smtp.messages) {
@@ -99,6 +102,8 @@ describe('worker SIGKILLed while draining 1,000 email jobs', () => {
       .add('reruns that found the sent mark and skipped the send', second.output.split('not sending again').length - 1, '')
       .add('time to drain, first worker start to the last job done', drainedAt - drainStartedAt, ' ms', { atMost: 60_000 })
       .add('time from the kill to the last job done', drainedAt - killedAt, ' ms')
+      .add('listening sockets of PostgreSQL, Redis, API, worker, SMTP server', sockets.length, '', { atLeast: 4 })
+      .add('of those, bound to other than 127.0.0.1', sockets.filter((socket) => !socket.loopback).length, '', { equals: 0 })
       .check();
   }, 240_000);
 });
