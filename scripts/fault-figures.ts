@@ -2,6 +2,8 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 
 /** One measured figure of a fault scenario, as a row of the table in docs/reliability.md. */
 export interface Figure {
+  /** The spec file that measured it: the table lists files in name order, whatever order they ran in. */
+  spec: string;
   scenario: string;
   measure: string;
   target: string;
@@ -30,7 +32,8 @@ const cell = (text: string) => text.replace(/\|/g, '\\|');
 const verdict = (pass: boolean | null) => (pass === null ? '-' : pass ? 'yes' : '**no**');
 
 /** The Markdown table, each scenario named on its first row only. */
-export function figureTable(figures: Figure[]): string {
+export function figureTable(measured: Figure[]): string {
+  const figures = [...measured].sort((a, b) => a.spec.localeCompare(b.spec));
   const rows = figures.map((figure, index) => {
     const scenario = index > 0 && figures[index - 1].scenario === figure.scenario ? '' : figure.scenario;
     return `| ${[scenario, figure.measure, figure.target, figure.measured, verdict(figure.pass)].map(cell).join(' | ')} |`;

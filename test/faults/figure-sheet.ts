@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { appendFigures, type Figure } from '../../scripts/fault-figures.js';
 
 export type Target = { atMost: number } | { atLeast: number } | { equals: number };
@@ -41,7 +42,9 @@ export class FigureSheet {
   }
 
   check(): void {
+    const spec = basename(expect.getState().testPath ?? '');
     const figures: Figure[] = this.rows.map((row) => ({
+      spec,
       scenario: this.scenario,
       measure: row.measure,
       target: targetText(row.target, row.unit),
