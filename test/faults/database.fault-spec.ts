@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { UNANSWERED_QUERY_MARGIN_MS } from '../../src/database/data-source-options.js';
 import type { ApiProcess } from '../utils/api-process.js';
 import { createItem, signUp } from './api-session.js';
 import { APP_NAME, FaultStack, waitUntil } from './fault-stack.js';
@@ -9,8 +10,11 @@ import { firstAfter, HttpLoad, isNoAnswer, latency, type LoadRequest, type Sampl
 const CONNECTIONS = 16;
 const BASELINE_MS = 2000;
 const OUTAGE_MS = 10_000;
+const FREEZE_MS = 8000;
 /** The API's bound on waiting for a database connection (DB_CONNECT_TIMEOUT_MS, its default). */
 const CONNECT_TIMEOUT_MS = 2000;
+/** The server's bound on a statement (DB_STATEMENT_TIMEOUT_MS, its default). */
+const STATEMENT_TIMEOUT_MS = 5000;
 
 const isSuccess = (sample: Sample) => sample.status >= 200 && sample.status < 300;
 const count = (samples: Sample[], which: (sample: Sample) => boolean) => samples.filter(which).length;
@@ -42,7 +46,12 @@ describe('PostgreSQL fails under load', () => {
   beforeAll(async () => {
     stack = await FaultStack.start();
     // Neither the response cache nor the in-memory auth state: every request needs the database.
-    api = await stack.startApi({ CACHE_ENABLED: 'false', AUTH_CACHE_TTL_SECONDS: '0', DB_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS) });
+    api = await stack.startApi({
+      CACHE_ENABLED: 'false',
+      AUTH_CACHE_TTL_SECONDS: '0',
+      DB_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS),
+      DB_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS),
+    });
     token = await signUp(api.base);
     await createItem(api.base, token, 'first');
   }, 120_000);
@@ -127,6 +136,34 @@ describe('PostgreSQL fails under load', () => {
         .add('time from the termination to the first 2xx', successIn, ' ms', { atMost: 5000 })
         .add('time from the termination to the last non-2xx', lastFailureEnd - terminatedAt, ' ms', { atMost: 5000 })
         .add('API restarts', api.running && api.pid === apiPid ? 0 : 1, '', { equals: 0 })
+        .check();
+    } finally {
+      await load.stop();
+    }
+  }, 60_000);
+
+  it('answers 503 within the query bound while PostgreSQL is frozen for 8 s (SIGSTOP), and 2xx after, without a restart', async () => {
+    const apiPid = api.pid;
+    const load = await loadUnderWay();
+    try {
+      const frozenAt = Date.now();
+      const thaw = stack.freezePostgres();
+      await sleep(FREEZE_MS);
+      thaw();
+      const thawedAt = Date.now();
+      const successIn = await waitUntil(() => firstAfter(load.samples, thawedAt, isSuccess), 10_000, 'a success after PostgreSQL resumed');
+      await sleep(1000);
+      const samples = await load.stop();
+
+      // Requests already waiting on PostgreSQL when it froze count too: theirs is the longest wait.
+      const overlapping = samples.filter((s) => s.end >= frozenAt && s.start < thawedAt);
+      new FigureSheet('PostgreSQL frozen 8 s (SIGSTOP of all its processes) under load (caches off)')
+        .add('requests in flight or started while it was frozen', overlapping.length, '', { atLeast: 1 })
+        .add('of those, answered other than 2xx and 503', count(overlapping, (s) => !isSuccess(s) && s.status !== 503), '', { equals: 0 })
+        .add('of those, without an answer', count(overlapping, isNoAnswer), '', { equals: 0 })
+        .add('slowest answer', Math.max(0, ...overlapping.map(latency)), ' ms', { atMost: STATEMENT_TIMEOUT_MS + UNANSWERED_QUERY_MARGIN_MS + 1000 })
+        .add('API restarts', api.running && api.pid === apiPid ? 0 : 1, '', { equals: 0 })
+        .add('time from PostgreSQL resumed (SIGCONT) to the first 2xx', successIn, ' ms', { atMost: 5000 })
         .check();
     } finally {
       await load.stop();

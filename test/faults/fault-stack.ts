@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -31,6 +31,20 @@ const isAlive = (pid: number) => {
   }
 };
 
+/** The processes whose parent is `pid`, read from /proc. */
+function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) children.push(Number(entry));
+    } catch {
+      // ended while being read
+    }
+  }
+  return children;
+}
+
 /**
  * A PostgreSQL and a Redis of one fault scenario (free ports on 127.0.0.1, data in a temporary
  * folder that survives their restarts), and the built API and worker processes started on
@@ -41,6 +55,7 @@ export class FaultStack {
   private postgres?: RunningService;
   private redis?: RunningService;
   private readonly processes: (ApiProcess | WorkerProcess)[] = [];
+  private thawPostgres?: () => void;
   /** The environment of the API and worker processes. */
   env: NodeJS.ProcessEnv = {};
 
@@ -85,9 +100,13 @@ export class FaultStack {
     return this.redis.pid;
   }
 
+  private get postmasterPid(): number | undefined {
+    return this.postgres ? Number.parseInt(readFileSync(join(this.dir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0], 10) : undefined;
+  }
+
   /** The ids of every process of the stack that runs: PostgreSQL's postmaster, Redis, APIs, workers. */
   pids(): number[] {
-    const postmaster = this.postgres ? Number.parseInt(readFileSync(join(this.dir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0], 10) : undefined;
+    const postmaster = this.postmasterPid;
     const own = this.processes.filter((process) => process.running).map((process) => process.pid);
     return [postmaster, this.redis?.pid, ...own].filter((pid): pid is number => pid !== undefined);
   }
@@ -102,6 +121,19 @@ export class FaultStack {
   async stopPostgres(): Promise<void> {
     await this.postgres?.stop();
     this.postgres = undefined;
+  }
+
+  /**
+   * Freezes PostgreSQL, the postmaster and every backend (SIGSTOP), as a hung server or a
+   * network partition would look: connections stay open and nothing answers. Returns the thaw.
+   */
+  freezePostgres(): () => void {
+    const postmaster = this.postmasterPid;
+    if (postmaster === undefined) throw new Error('PostgreSQL is not running');
+    const frozen = [postmaster, ...childrenOf(postmaster)];
+    for (const pid of frozen) process.kill(pid, 'SIGSTOP');
+    this.thawPostgres = () => frozen.filter(isAlive).forEach((pid) => process.kill(pid, 'SIGCONT'));
+    return this.thawPostgres;
   }
 
   /** Starts Redis on the stack's port and data folder (again, after `killRedis`). */
@@ -130,9 +162,10 @@ export class FaultStack {
 
   async stop(): Promise<void> {
     await Promise.all(this.processes.map((process) => process.stop('SIGKILL')));
-    // A Redis a failed scenario left frozen would never act on the stop signal.
+    // A server a failed scenario left frozen would never act on the stop signal.
     if (this.redis?.pid && isAlive(this.redis.pid)) process.kill(this.redis.pid, 'SIGCONT');
     if (this.redis) await this.redis.stop().catch(() => undefined);
+    this.thawPostgres?.();
     await this.stopPostgres().catch(() => undefined);
     rmSync(this.dir, { recursive: true, force: true });
   }
