@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ensureDatabase, freePort, type RunningService, startPostgres, startRedis } from '../../scripts/local-services.js';
+import { ensureDatabase, freePort, isAlive, parentOf, type RunningService, startPostgres, startRedis } from '../../scripts/local-services.js';
 import { ApiProcess } from '../utils/api-process.js';
 import { WorkerProcess } from '../utils/worker-process.js';
 
@@ -22,28 +22,8 @@ export async function waitUntil<T>(check: () => T | null | false | Promise<T | n
   throw new Error(`${what}: not within ${withinMs} ms`);
 }
 
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 /** The processes whose parent is `pid`, read from /proc. */
-function childrenOf(pid: number): number[] {
-  const children: number[] = [];
-  for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) children.push(Number(entry));
-    } catch {
-      // ended while being read
-    }
-  }
-  return children;
-}
+const childrenOf = (pid: number) => readdirSync('/proc').filter((name) => /^\d+$/.test(name) && parentOf(Number(name)) === pid).map(Number);
 
 /**
  * A PostgreSQL and a Redis of one fault scenario (free ports on 127.0.0.1, data in a temporary
