@@ -13,6 +13,8 @@ const JOBS = 1000;
 const KILL_AFTER_EMAILS = 300;
 const LOCK_DURATION_MS = 2000;
 const WORKER_CONCURRENCY = 5;
+/** About three times what a drain takes on 2 busy cores (30 to 35 s): a drain that stalls fails. */
+const DRAIN_TARGET_MS = 90_000;
 
 const recipient = (job: number) => `job-${job}@example.com`;
 
@@ -77,7 +79,7 @@ describe('worker SIGKILLed while draining 1,000 email jobs', () => {
         const now = await queue.getJobCounts('completed', 'failed', 'active', 'wait', 'delayed');
         return now.completed + now.failed >= JOBS && now;
       },
-      120_000,
+      DRAIN_TARGET_MS + 30_000,
       'every job to finish',
     );
     const drainedAt = Date.now();
@@ -100,7 +102,7 @@ describe('worker SIGKILLed while draining 1,000 email jobs', () => {
       .add('duplicated effects: jobs that sent two distinct emails', jobsWithTwoDistinctEmails, '', { equals: 0 })
       .add('same email (same Message-ID) re-sent by a job killed between send and sent mark', resentSameEmail, '', { atMost: WORKER_CONCURRENCY })
       .add('reruns that found the sent mark and skipped the send', second.output.split('not sending again').length - 1, '')
-      .add('time to drain, first worker start to the last job done', drainedAt - drainStartedAt, ' ms', { atMost: 60_000 })
+      .add('time to drain, first worker start to the last job done', drainedAt - drainStartedAt, ' ms', { atMost: DRAIN_TARGET_MS })
       .add('time from the kill to the last job done', drainedAt - killedAt, ' ms')
       .add('listening sockets of PostgreSQL, Redis, API, worker, SMTP server', sockets.length, '', { atLeast: 4 })
       .add('of those, bound to other than 127.0.0.1', sockets.filter((socket) => !socket.loopback).length, '', { equals: 0 })
