@@ -15,7 +15,7 @@ const swc = [
   },
 ];
 
-const shared = {
+export const shared = {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc, '^.+\\.js$': swc },
   // CommonJS dependencies that require() an ESM-only package need that package compiled to

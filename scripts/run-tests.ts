@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../src/database/data-source-options.js';
 import { runMigrationsLocked } from '../src/database/migrate.js';
 import { dropDatabase, ensureDatabase, freePort, type RunningService, startPostgres, startRedis } from './local-services.js';
+import { runJest } from './run-jest.js';
 
 /**
  * `npm test`: gives Jest a real PostgreSQL with a migrated throwaway database and a real Redis
@@ -17,7 +17,6 @@ import { dropDatabase, ensureDatabase, freePort, type RunningService, startPostg
  * temporary folder.
  */
 
-const projectRoot = join(import.meta.dirname, '..', '..');
 const log = (line: string) => process.stderr.write(`[test] ${line}\n`);
 
 async function main(): Promise<number> {
@@ -46,7 +45,7 @@ async function main(): Promise<number> {
     const databaseUrl = await ensureDatabase(serverUrl, databaseName);
     await migrate(databaseUrl);
 
-    return await runJest({
+    return await runJest(process.argv.slice(2), {
       ...process.env,
       NODE_ENV: 'test',
       DATABASE_URL: databaseUrl,
@@ -81,19 +80,6 @@ async function migrate(databaseUrl: string): Promise<void> {
   } finally {
     await dataSource.destroy();
   }
-}
-
-function runJest(env: NodeJS.ProcessEnv): Promise<number> {
-  const jest = join(projectRoot, 'node_modules', 'jest', 'bin', 'jest.js');
-  const child = spawn(process.execPath, ['--experimental-vm-modules', jest, ...process.argv.slice(2)], {
-    cwd: projectRoot,
-    env,
-    stdio: 'inherit',
-  });
-  const forward = (signal: NodeJS.Signals) => child.kill(signal);
-  process.on('SIGINT', forward);
-  process.on('SIGTERM', forward);
-  return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
 }
 
 async function deleteKeys(url: string, pattern: string): Promise<void> {

@@ -9,6 +9,13 @@ type DatabaseConfig = Pick<
 
 const projectRoot = join(import.meta.dirname, '..', '..');
 
+/**
+ * How much longer than the statement timeout a query may go unanswered before the client gives
+ * up on it. statement_timeout is enforced by the server, so a server that hangs or a network
+ * that drops packets would otherwise hold the request until TCP gives up.
+ */
+export const UNANSWERED_QUERY_MARGIN_MS = 1000;
+
 /** Migrations live in `migrations/` at the project root (compiled to `dist/migrations/`). */
 export const MIGRATIONS_GLOB = join(projectRoot, 'migrations', '*.{ts,js}');
 export const ENTITIES_GLOB = join(projectRoot, 'src', '**', '*.entity.{ts,js}');
@@ -34,6 +41,7 @@ export function buildDataSourceOptions(config: DatabaseConfig): DataSourceOption
     connectTimeoutMS: config.dbConnectTimeoutMs,
     extra: {
       statement_timeout: config.dbStatementTimeoutMs,
+      query_timeout: config.dbStatementTimeoutMs + UNANSWERED_QUERY_MARGIN_MS,
       idle_in_transaction_session_timeout: config.dbStatementTimeoutMs * 2,
       application_name: config.projectName.slice(0, 60),
       idleTimeoutMillis: 30_000,

@@ -6,6 +6,16 @@ export abstract class NodeProcess {
   protected child?: ChildProcess;
   output = '';
 
+  /** The process id, once started. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Started and not ended. */
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   /** Runs `dist/<script>` with the test environment plus `env`, collecting its output. */
   protected spawn(script: string, env: NodeJS.ProcessEnv): ChildProcess {
     this.child = spawn(process.execPath, [join(import.meta.dirname, '..', '..', 'dist', script)], {

@@ -10,6 +10,8 @@ const UNAVAILABLE_MESSAGES = [
   'Client has encountered a connection error',
   'connection is closed',
   'Cannot use a pool after calling end',
+  // pg's own bound on a query the server does not answer (query_timeout).
+  'Query read timeout',
 ];
 
 export function isDatabaseUnavailable(error: unknown): boolean {

@@ -59,6 +59,8 @@ describe(toErrorResponse.name, () => {
     expect(toErrorResponse(refused)).toEqual({ status: 503, body: { detail: 'Service Unavailable' } });
     const timeout = new QueryFailedError('SELECT 1', [], Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }));
     expect(toErrorResponse(timeout).status).toBe(503);
+    const unanswered = new QueryFailedError('SELECT 1', [], new Error('Query read timeout'));
+    expect(toErrorResponse(unanswered).status).toBe(503);
   });
 
   it('hides every other error behind a bare 500', () => {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ExtractJwt } from 'passport-jwt';
 import type { Principal } from '../../common/auth/principal.js';
+import { isDatabaseUnavailable } from '../../common/errors/database-errors.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { InvalidCredentialsError, MissingCredentialsError } from './auth-errors.js';
 import { type AccessTokenClaims, isAccessTokenClaims } from './access-tokens.js';
@@ -11,6 +12,12 @@ const BEARER = /^Bearer\s+\S/i;
 const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
 /** Tokens whose signature a process remembers having checked, at most; the oldest go first. */
 export const VERIFIED_TOKENS_SIZE = 10_000;
+
+/**
+ * A failure to check a token, as the caller is to hear it: a database that cannot be reached
+ * is an outage (503 through the error filter), not a bad token; any other surprise is a 401.
+ */
+const checkFailure = (error: unknown) => (error instanceof DomainError || isDatabaseUnavailable(error) ? error : new InvalidCredentialsError());
 
 /** The callbacks passport gives a strategy for one authentication attempt. */
 interface StrategyAttempt {
@@ -53,7 +60,7 @@ export class BearerAuthenticator {
     try {
       return await this.strategy.validate(claims);
     } catch (error) {
-      throw error instanceof DomainError ? error : new InvalidCredentialsError();
+      throw checkFailure(error);
     }
   }
 
@@ -71,7 +78,7 @@ export class BearerAuthenticator {
       attempt.success = resolve;
       attempt.fail = () => reject(new InvalidCredentialsError());
       attempt.pass = () => reject(new InvalidCredentialsError());
-      attempt.error = (error) => reject(error instanceof DomainError ? error : new InvalidCredentialsError());
+      attempt.error = (error) => reject(checkFailure(error));
       attempt.authenticate({ headers: { authorization } }, { session: false });
     });
   }
