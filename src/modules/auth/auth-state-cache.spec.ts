@@ -55,6 +55,14 @@ describe(AuthStateCache.name, () => {
     expect(reads).toBe(1);
   });
 
+  it('hears a change that arrived with the request before answering from memory', async () => {
+    await cache.get('u1', 's1', read('u1', 's1'));
+    // Already due when the request is read, like a message waiting on the feed's socket.
+    setImmediate(() => feed.emit(USER_CHANGED, 'u1'));
+    await cache.get('u1', 's1', read('u1', 's1'));
+    expect(reads).toBe(2);
+  });
+
   it('does not answer for a session under another user id', async () => {
     await cache.get('u1', 's1', read('u1', 's1'));
     await cache.get('u2', 's1', read('u2', 's1'));

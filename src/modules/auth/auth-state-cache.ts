@@ -1,3 +1,4 @@
+import { setImmediate as pendingEventsRead } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import { ChangeFeed, SESSION_CHANGED, USER_CHANGED } from '../../redis/change-feed.js';
@@ -50,8 +51,12 @@ export class AuthStateCache {
   /** The state of `sessionId` of `userId`, from memory or from `read` (and then remembered). */
   async get(userId: string, sessionId: string, read: () => Promise<AuthState>): Promise<AuthState> {
     const entry = this.entries.get(sessionId);
-    if (entry && entry.userId === userId && entry.expiresAt > Date.now()) return { user: entry.user, session: entry.session };
-    if (entry) this.drop(sessionId);
+    if (entry && entry.userId === userId && entry.expiresAt > Date.now()) {
+      // A change published before this request was sent can still sit unread on the change
+      // feed's socket when the request is read; one turn of the event loop reads it first.
+      await pendingEventsRead();
+      if (this.entries.get(sessionId) === entry) return { user: entry.user, session: entry.session };
+    } else if (entry) this.drop(sessionId);
 
     const startedAt = this.generation;
     const state = await read();
