@@ -16,7 +16,12 @@ export class ApiProcess extends NodeProcess {
     this.base = `http://127.0.0.1:${port}`;
     const child = this.spawn('src/main.js', { PORT: String(port), HOST: '127.0.0.1', ...this.env });
     const deadline = Date.now() + timeoutMs;
-    while (!(await fetch(`${this.base}${readyPath}`).then((response) => response.ok, () => false))) {
+    while (
+      !(await fetch(`${this.base}${readyPath}`).then(
+        (response) => response.ok,
+        () => false,
+      ))
+    ) {
       if (Date.now() > deadline || child.exitCode !== null) throw new Error(`API did not start: ${this.output.slice(-2000)}`);
       await sleep(100);
     }

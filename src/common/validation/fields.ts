@@ -118,7 +118,9 @@ export function IntegerQueryField(options: { min: number; max?: number; default:
   const checks: PropertyDecorator[] = [
     // Exposed, so the transform below also runs for an absent parameter and sets the default.
     Expose(),
-    Transform(({ value }) => (value === undefined || value === '' ? options.default : /^-?\d+$/.test(String(value)) ? Number(value) : value)),
+    Transform(({ value }: { value: unknown }) =>
+      value === undefined || value === '' ? options.default : typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value,
+    ),
     IsInt(context({ type: 'int_parsing', msg: 'Input should be a valid integer, unable to parse string as an integer' })),
     Min(options.min, context({ type: 'greater_than_equal', msg: `Input should be greater than or equal to ${options.min}`, ctx: { ge: options.min } })),
   ];
