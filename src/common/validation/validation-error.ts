@@ -34,7 +34,7 @@ const KNOWN_CONSTRAINTS: Record<string, IssueContext> = {
 };
 
 /** Type checks are reported before range checks, as pydantic stops at the first failure. */
-const PRECEDENCE = ['isDefined', 'isString', 'isBoolean', 'isInt'];
+const PRECEDENCE = ['isDefined', 'isString', 'isBoolean', 'isInt', 'isIntegerValue', 'isNumberValue'];
 
 /** Echoes at most 100 characters of a string input, and never a secret. */
 export function echoInput(field: string | number | undefined, value: unknown): { input?: unknown } {
