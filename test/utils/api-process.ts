@@ -6,8 +6,11 @@ import { NodeProcess } from './node-process.js';
 export class ApiProcess extends NodeProcess {
   base = '';
 
-  constructor(private readonly env: NodeJS.ProcessEnv = {}) {
-    super();
+  constructor(
+    private readonly env: NodeJS.ProcessEnv = {},
+    projectDir?: string,
+  ) {
+    super(projectDir);
   }
 
   /** Starts the process and waits until `readyPath` answers 200. */
