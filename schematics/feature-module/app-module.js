@@ -1,5 +1,4 @@
 // @ts-check
-import { SchematicsException } from '@angular-devkit/schematics';
 import ts from 'typescript';
 
 /**
@@ -15,7 +14,7 @@ export function addModuleImport(source, { className, importPath }) {
   const file = ts.createSourceFile('app.module.ts', source, ts.ScriptTarget.Latest, true);
   const imports = file.statements.filter(ts.isImportDeclaration);
   if (imports.some((declaration) => importedNames(declaration).includes(className))) {
-    throw new SchematicsException(`The root module imports ${className} already`);
+    throw new Error(`The root module imports ${className} already`);
   }
   const list = moduleImportsArray(file);
   /** @type {{ at: number, text: string }[]} */
@@ -64,5 +63,5 @@ function moduleImportsArray(file) {
       if (property && ts.isPropertyAssignment(property) && ts.isArrayLiteralExpression(property.initializer)) return property.initializer;
     }
   }
-  throw new SchematicsException('No @Module({ imports: [...] }) found in the root module');
+  throw new Error('No @Module({ imports: [...] }) found in the root module');
 }

@@ -1,6 +1,5 @@
 // @ts-check
 import { strings } from '@angular-devkit/core';
-import { SchematicsException } from '@angular-devkit/schematics';
 
 /**
  * The field list of `feature-module`: `name:type[:arg[:arg]][?]`, e.g.
@@ -107,9 +106,9 @@ const TYPES = {
   decimal: {
     defaults: [12, 2],
     build: ([precision, scale]) => {
-      if (scale > precision) throw new SchematicsException(`decimal:${precision}:${scale}: the scale cannot exceed the precision`);
+      if (scale > precision) throw new Error(`decimal:${precision}:${scale}: the scale cannot exceed the precision`);
       // Values travel as JSON numbers, which hold 15 significant digits exactly.
-      if (precision > 15) throw new SchematicsException(`decimal:${precision}:${scale}: at most 15 digits stay exact in JSON`);
+      if (precision > 15) throw new Error(`decimal:${precision}:${scale}: at most 15 digits stay exact in JSON`);
       // Values that round to 10^(precision-scale) would overflow the column: a 422, not a 500.
       const bound = `${'9'.repeat(precision - scale) || '0'}${scale ? `.${'9'.repeat(scale)}` : ''}`;
       return {
@@ -198,16 +197,16 @@ export function parseField(token) {
   const nullable = token.endsWith('?');
   const [rawName, rawType = '', ...rawArgs] = (nullable ? token.slice(0, -1) : token).split(':');
   const json = strings.underscore(rawName);
-  if (!FIELD_NAME.test(json)) throw new SchematicsException(`"${token}": a field name is letters, digits and underscores, starting with a letter`);
-  if (RESERVED.has(json)) throw new SchematicsException(`"${token}": ${json} is a column every generated table has already`);
+  if (!FIELD_NAME.test(json)) throw new Error(`"${token}": a field name is letters, digits and underscores, starting with a letter`);
+  if (RESERVED.has(json)) throw new Error(`"${token}": ${json} is a column every generated table has already`);
   const type = ALIASES[/** @type {keyof typeof ALIASES} */ (rawType.toLowerCase())] ?? rawType.toLowerCase();
   const spec = TYPES[type];
-  if (!spec) throw new SchematicsException(`"${token}": unknown type "${rawType}" (one of ${FIELD_TYPES.join(', ')})`);
-  if (rawArgs.length > spec.defaults.length) throw new SchematicsException(`"${token}": ${type} takes at most ${spec.defaults.length} argument(s)`);
+  if (!spec) throw new Error(`"${token}": unknown type "${rawType}" (one of ${FIELD_TYPES.join(', ')})`);
+  if (rawArgs.length > spec.defaults.length) throw new Error(`"${token}": ${type} takes at most ${spec.defaults.length} argument(s)`);
   const args = spec.defaults.map((fallback, index) => {
     if (rawArgs[index] === undefined || rawArgs[index] === '') return fallback;
     const value = Number(rawArgs[index]);
-    if (!Number.isInteger(value) || value < (index === 1 ? 0 : 1)) throw new SchematicsException(`"${token}": "${rawArgs[index]}" is not a valid size`);
+    if (!Number.isInteger(value) || value < (index === 1 ? 0 : 1)) throw new Error(`"${token}": "${rawArgs[index]}" is not a valid size`);
     return value;
   });
   const parts = spec.build(args, nullable);
@@ -236,11 +235,11 @@ export function parseField(token) {
 /** @param {string} list the fields, separated by spaces or commas */
 export function parseFields(list) {
   const tokens = list.split(/[\s,]+/).filter(Boolean);
-  if (tokens.length === 0) throw new SchematicsException(`Give at least one field, e.g. "title:string:255 price:number done:boolean? due:date?"`);
+  if (tokens.length === 0) throw new Error(`Give at least one field, e.g. "title:string:255 price:number done:boolean? due:date?"`);
   const fields = tokens.map(parseField);
   const seen = new Set();
   for (const field of fields) {
-    if (seen.has(field.json)) throw new SchematicsException(`The field ${field.json} is given twice`);
+    if (seen.has(field.json)) throw new Error(`The field ${field.json} is given twice`);
     seen.add(field.json);
   }
   return fields;
