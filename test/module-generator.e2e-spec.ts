@@ -20,6 +20,8 @@ const GENERATED_FILES = [
   `src/modules/${MODULE}/dto/gadget-response.dto.ts`,
   `test/${MODULE}.e2e-spec.ts`,
 ];
+/** A second module of the other kind: rows every user sees, written by superusers. */
+const SHARED_MODULE = 'labels';
 
 /** Runs a command in `cwd`, bounded by `timeoutMs`, and returns its exit code and output. */
 function run(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 120_000): Promise<{ code: number; output: string }> {
@@ -50,7 +52,7 @@ process.stdout.write(JSON.stringify(pending.upQueries.map((query) => query.query
 
 /**
  * The module generator end to end, in a throwaway copy of the repository: generate a module
- * with three fields, build, migrate a fresh database, run the module's own specs against this
+ * with three fields (and a shared one), build, migrate a fresh database, run the module's own specs against this
  * suite's PostgreSQL and Redis, lint it, and find its routes in the OpenAPI document.
  */
 describe('module generator', () => {
@@ -73,6 +75,7 @@ describe('module generator', () => {
 
     generated = await run(copy, ['schematics/generate.js', MODULE, ...FIELDS]);
     expectSuccess(generated);
+    expectSuccess(await run(copy, ['schematics/generate.js', SHARED_MODULE, 'name:string:40', '--shared']));
     expectSuccess(await run(copy, ['node_modules/@nestjs/cli/bin/nest.js', 'build'], {}, 240_000));
     databaseUrl = await ensureDatabase(serverUrl, databaseName);
   }, 300_000);
@@ -87,31 +90,34 @@ describe('module generator', () => {
     expect(generated.output).toMatch(/CREATE migrations\/\d{13}-CreateGadgets\.ts/);
     const appModule = readFileSync(join(copy, 'src/app.module.ts'), 'utf8');
     expect(appModule).toContain(`import { GadgetsModule } from './modules/gadgets/gadgets.module.js';`);
-    expect(appModule).toMatch(/MetricsModule,\s+GadgetsModule,\s+\]/);
+    expect(appModule).toMatch(/MetricsModule,\s+GadgetsModule,\s+LabelsModule,\s+\]/);
   });
 
   it('migrates a fresh database to exactly what the entities describe', async () => {
     const migrated = await run(copy, ['node_modules/typeorm/cli.js', '-d', 'dist/ormconfig.js', 'migration:run'], { DATABASE_URL: databaseUrl });
     expectSuccess(migrated);
     expect(migrated.output).toMatch(/Migration CreateGadgets\d{13} has been executed successfully/);
+    expect(migrated.output).toMatch(/Migration CreateLabels\d{13} has been executed successfully/);
     const drift = await run(copy, ['--input-type=module', '-e', SCHEMA_DRIFT], { DATABASE_URL: databaseUrl });
     expectSuccess(drift);
     expect(JSON.parse(drift.output)).toEqual([]);
   }, 60_000);
 
   it("passes its own unit and e2e specs against this suite's PostgreSQL and Redis", async () => {
-    const tests = await run(copy, ['dist/scripts/run-tests.js', '--runInBand', `src/modules/${MODULE}`, `test/${MODULE}.e2e-spec.ts`], {
+    const specs = [MODULE, SHARED_MODULE].flatMap((name) => [`src/modules/${name}`, `test/${name}.e2e-spec.ts`]);
+    const tests = await run(copy, ['dist/scripts/run-tests.js', '--runInBand', ...specs], {
       TEST_DATABASE_URL: serverUrl,
       TEST_REDIS_URL: process.env.REDIS_URL,
     });
     expectSuccess(tests);
     expect(tests.output).toContain(`PASS unit src/modules/${MODULE}/${MODULE}.service.spec.ts`);
     expect(tests.output).toContain(`PASS e2e test/${MODULE}.e2e-spec.ts`);
+    expect(tests.output).toContain(`PASS e2e test/${SHARED_MODULE}.e2e-spec.ts`);
     expect(tests.output).toMatch(/Tests: +\d+ passed, \d+ total/);
   }, 180_000);
 
   it('passes the linter and the formatter as written', async () => {
-    const written = [...GENERATED_FILES, 'src/app.module.ts', 'migrations'];
+    const written = [...GENERATED_FILES, `src/modules/${SHARED_MODULE}`, `test/${SHARED_MODULE}.e2e-spec.ts`, 'src/app.module.ts', 'migrations'];
     expectSuccess(await run(copy, ['node_modules/eslint/bin/eslint.js', '--max-warnings=0', ...written]));
     expectSuccess(await run(copy, ['node_modules/prettier/bin/prettier.cjs', '--check', ...written]));
   }, 120_000);
@@ -129,6 +135,7 @@ describe('module generator', () => {
       const create = document.components.schemas.CreateGadgetDto;
       expect(Object.keys(create.properties).sort()).toEqual(['label', 'price', 'released']);
       expect(create.required?.sort()).toEqual(['label', 'price']);
+      expect(Object.keys(document.paths['/api/v1/labels/{id}'] ?? {}).sort()).toEqual(['delete', 'get', 'put']);
     } finally {
       await api.stop();
     }

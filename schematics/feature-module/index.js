@@ -12,6 +12,7 @@ import { parseFields } from './fields.js';
  * @property {string} name    the resource in the plural, kebab-case (purchase-orders)
  * @property {string} fields  the field list (see fields.js)
  * @property {string} [singular]
+ * @property {boolean} [owner] each row belongs to the user who created it (the default); false: rows every user sees
  */
 
 const APP_MODULE = 'src/app.module.ts';
@@ -48,7 +49,15 @@ function templateContext(options) {
   const humanPlural = plural.replace(/-/g, ' ');
   const Plural = strings.classify(plural);
   const timestamp = migrationTimestamp(process.cwd());
+  const owned = options.owner !== false;
   return {
+    owned,
+    // The service's methods and the controller's arguments: shared data has no caller to check.
+    listMethod: owned ? 'listVisible' : 'list',
+    findMethod: owned ? 'findVisible' : 'find',
+    callerParam: owned ? '@CurrentUser() caller: User, ' : '',
+    callerParamSvc: owned ? 'caller: User, ' : '',
+    callerArg: owned ? 'caller, ' : '',
     plural,
     singular,
     Plural,
@@ -65,7 +74,7 @@ function templateContext(options) {
     fields,
     requiredFields: fields.filter((field) => !field.nullable),
     nullableFields: fields.filter((field) => field.nullable),
-    responseKeys: ['id', 'owner_id', 'created_at', 'updated_at', ...fields.map((field) => field.json)].sort(),
+    responseKeys: ['id', ...(owned ? ['owner_id'] : []), 'created_at', 'updated_at', ...fields.map((field) => field.json)].sort(),
     createImports: [...new Set(fields.map((field) => field.fieldImport))].sort().join(', '),
     hasDecimal: fields.some((field) => field.type === 'decimal'),
     /** @type {(field: import('./fields.js').Field, index: 0 | 1) => string} a sample as the DTO holds it */
@@ -116,6 +125,10 @@ export function featureModule(options) {
     if (tree.getDir(`src/modules/${context.plural}`).subfiles.length > 0) {
       throw new SchematicsException(`src/modules/${context.plural} exists already`);
     }
-    return chain([mergeWith(apply(url('./files'), [applyTemplates(context)]), MergeStrategy.Error), registerModule(context), formatWritten()]);
+    // files/ for every module, files-owned/ or files-shared/ for what differs beyond a line or two.
+    const written = ['./files', context.owned ? './files-owned' : './files-shared'].map((dir) =>
+      mergeWith(apply(url(dir), [applyTemplates(context)]), MergeStrategy.Error),
+    );
+    return chain([...written, registerModule(context), formatWritten()]);
   };
 }
