@@ -6,6 +6,7 @@ import { apply, applyTemplates, chain, MergeStrategy, mergeWith, SchematicsExcep
 import * as prettier from 'prettier';
 import { addModuleImport } from './app-module.js';
 import { parseFields } from './fields.js';
+import { singularOf } from './names.js';
 
 /**
  * @typedef {object} FeatureModuleOptions
@@ -17,14 +18,6 @@ import { parseFields } from './fields.js';
 
 const APP_MODULE = 'src/app.module.ts';
 const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
-
-/** @param {string} plural */
-function singularOf(plural) {
-  if (/[^aeiou]ies$/.test(plural)) return `${plural.slice(0, -3)}y`;
-  if (/(s|x|z|ch|sh)es$/.test(plural)) return plural.slice(0, -2);
-  if (/[^s]s$/.test(plural)) return plural.slice(0, -1);
-  throw new SchematicsException(`Give the name in the plural (e.g. ${plural}s), or its singular with --singular`);
-}
 
 /**
  * A migration timestamp after every existing one, so that TypeORM runs it last even when this
