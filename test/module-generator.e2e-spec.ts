@@ -1,6 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { dropDatabase, ensureDatabase } from '../scripts/local-services.js';
@@ -52,8 +52,9 @@ process.stdout.write(JSON.stringify(pending.upQueries.map((query) => query.query
 
 /**
  * The module generator end to end, in a throwaway copy of the repository: generate a module
- * with three fields (and a shared one), build, migrate a fresh database, run the module's own specs against this
- * suite's PostgreSQL and Redis, lint it, and find its routes in the OpenAPI document.
+ * with three fields (and a shared one), build, migrate a fresh database, run the modules' own
+ * specs against this suite's PostgreSQL and Redis, lint them, and find their routes in the
+ * OpenAPI document.
  */
 describe('module generator', () => {
   const copy = mkdtempSync(join(tmpdir(), 'api-generator-'));
@@ -66,7 +67,7 @@ describe('module generator', () => {
     // Tracked and new files, as a fresh clone with work in progress would have them.
     const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: projectRoot, encoding: 'utf8' })
       .split('\0')
-      .filter(Boolean);
+      .filter((file) => file && existsSync(join(projectRoot, file)));
     for (const file of files) {
       mkdirSync(dirname(join(copy, file)), { recursive: true });
       cpSync(join(projectRoot, file), join(copy, file));
