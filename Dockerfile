@@ -7,6 +7,8 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# The project's schematics are a local dev dependency (nest g -c @nest-fullstack/schematics).
+COPY schematics ./schematics
 # `npm install` (not `npm ci`): the lock file lacks optional binaries of platforms the
 # registry does not serve, which makes `npm ci` refuse it; the lock still pins every version.
 RUN npm install --no-audit --no-fund

@@ -32,7 +32,7 @@ export default {
     {
       ...shared,
       displayName: 'unit',
-      roots: ['<rootDir>/src', '<rootDir>/scripts'],
+      roots: ['<rootDir>/src', '<rootDir>/scripts', '<rootDir>/schematics'],
       testMatch: ['**/*.spec.ts'],
     },
     {

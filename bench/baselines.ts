@@ -76,10 +76,11 @@ const modes: Record<string, () => FastifyInstance> = {
     const ownerId = required('BENCH_OWNER_ID');
     const app = Fastify();
     app.post<{ Body: { title: string; description?: string } }>('/items', async (request, reply) => {
-      const { rows } = await db.query<ItemRow>(
-        `INSERT INTO items (title, description, owner_id) VALUES ($1, $2, $3) RETURNING ${ITEM_COLUMNS}`,
-        [request.body.title, request.body.description ?? null, ownerId],
-      );
+      const { rows } = await db.query<ItemRow>(`INSERT INTO items (title, description, owner_id) VALUES ($1, $2, $3) RETURNING ${ITEM_COLUMNS}`, [
+        request.body.title,
+        request.body.description ?? null,
+        ownerId,
+      ]);
       return reply.code(201).send(itemJson(rows[0]));
     });
     return app;

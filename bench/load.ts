@@ -69,19 +69,12 @@ export async function runLoad(request: LoadRequest): Promise<LoadResult> {
   const script = join(dir, 'request.lua');
   writeFileSync(script, wrkScript(request));
   try {
-    const [command, args] = pinned(LOAD_CPU, 'wrk', [
-      '-t1',
-      `-c${request.connections}`,
-      `-d${request.seconds}s`,
-      '--timeout', '5s',
-      '-s', script,
-      request.url,
-    ]);
+    const [command, args] = pinned(LOAD_CPU, 'wrk', ['-t1', `-c${request.connections}`, `-d${request.seconds}s`, '--timeout', '5s', '-s', script, request.url]);
     const output = await new Promise<string>((resolve, reject) => {
       const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
       let text = '';
-      child.stdout.on('data', (chunk: Buffer) => (text += chunk));
-      child.stderr.on('data', (chunk: Buffer) => (text += chunk));
+      child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
       child.on('error', reject);
       child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`wrk exited with ${code}: ${text.trim()}`))));
     });

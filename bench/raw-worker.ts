@@ -1,4 +1,4 @@
-import { Worker } from 'bullmq';
+import { type Job, Worker } from 'bullmq';
 import { bullConnection } from '../src/modules/jobs/bull-connection.js';
 
 /**
@@ -6,7 +6,7 @@ import { bullConnection } from '../src/modules/jobs/bull-connection.js';
  * queue benchmark's baseline.   node dist/bench/raw-worker.js <queue prefix> <concurrency>
  */
 const [prefix, concurrency] = process.argv.slice(2);
-const worker = new Worker('echo', async (job) => ({ message: job.data.message }), {
+const worker = new Worker('echo', async (job: Job<{ message: string }>) => ({ message: job.data.message }), {
   connection: bullConnection(process.env.REDIS_URL ?? '', 'worker'),
   prefix,
   concurrency: Number(concurrency),

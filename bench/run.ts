@@ -30,9 +30,7 @@ const { values: options } = parseArgs({
 });
 
 const projectRoot = join(import.meta.dirname, '..', '..');
-const settings = options.smoke
-  ? { warmupSeconds: 1, runSeconds: 2, runs: 1, jobs: 300 }
-  : { warmupSeconds: 5, runSeconds: 15, runs: 3, jobs: 10_000 };
+const settings = options.smoke ? { warmupSeconds: 1, runSeconds: 2, runs: 1, jobs: 300 } : { warmupSeconds: 5, runSeconds: 15, runs: 3, jobs: 10_000 };
 const out = options.out ?? join(projectRoot, 'bench', 'results.md');
 const CONNECTIONS = 64;
 const LOGIN_CONNECTIONS = 16;
@@ -76,7 +74,14 @@ async function measure(targets: Target[]): Promise<Map<string, TargetFigures>> {
   return new Map(
     targets.map((target) => [
       target.id,
-      { id: target.id, label: target.label, server: target.server.name, ...medianRun(runs.get(target.id)!), errors: sum(runs.get(target.id)!.map((r) => r.errors)), peakRssMb: peaks.get(target.id)! },
+      {
+        id: target.id,
+        label: target.label,
+        server: target.server.name,
+        ...medianRun(runs.get(target.id)!),
+        errors: sum(runs.get(target.id)!.map((r) => r.errors)),
+        peakRssMb: peaks.get(target.id)!,
+      },
     ]),
   );
 }
@@ -90,7 +95,10 @@ async function measureLoginContention(health: LoadRequest, login: LoadRequest): 
   const logins: LoadResult[] = [];
   for (let run = 0; run < settings.runs; run++) {
     alone.push(await runLoad({ ...health, seconds: settings.runSeconds }));
-    const [healthResult, loginResult] = await Promise.all([runLoad({ ...health, seconds: settings.runSeconds }), runLoad({ ...login, seconds: settings.runSeconds })]);
+    const [healthResult, loginResult] = await Promise.all([
+      runLoad({ ...health, seconds: settings.runSeconds }),
+      runLoad({ ...login, seconds: settings.runSeconds }),
+    ]);
     underLogin.push(healthResult);
     logins.push(loginResult);
     log(`health alone ${alone.at(-1)!.rps.toFixed(0)} req/s, under login ${healthResult.rps.toFixed(0)} req/s (logins ${loginResult.rps.toFixed(1)}/s)`);
@@ -164,7 +172,11 @@ async function seed(apiUrl: string): Promise<{ token: string; email: string; pas
   const auth = { ...json, authorization: `Bearer ${token}` };
   let itemId = '';
   for (let i = 0; i < 100; i++) {
-    const created = await fetch(`${apiUrl}/api/v1/items/`, { method: 'POST', headers: auth, body: JSON.stringify({ title: `Item ${i}`, description: `Seeded item number ${i}` }) });
+    const created = await fetch(`${apiUrl}/api/v1/items/`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ title: `Item ${i}`, description: `Seeded item number ${i}` }),
+    });
     if (created.status !== 201) throw new Error(`item create answered ${created.status}`);
     itemId ||= ((await created.json()) as { id: string }).id;
   }
@@ -301,7 +313,10 @@ async function main(): Promise<void> {
     const workerConfig = loadConfig(apiEnv(0, true));
     const ourWorker = async () => new BenchServer('our worker', join(projectRoot, 'dist', 'src', 'worker.js'), [], apiEnv(0, true));
     const rawWorker = async () => {
-      const worker = new BenchServer('raw BullMQ worker', join(projectRoot, 'dist', 'bench', 'raw-worker.js'), [bullPrefix, String(WORKER_CONCURRENCY)], { PATH: process.env.PATH, REDIS_URL: redis.url });
+      const worker = new BenchServer('raw BullMQ worker', join(projectRoot, 'dist', 'bench', 'raw-worker.js'), [bullPrefix, String(WORKER_CONCURRENCY)], {
+        PATH: process.env.PATH,
+        REDIS_URL: redis.url,
+      });
       await worker.waitForOutput('ready');
       return worker;
     };

@@ -29,7 +29,10 @@ export class BenchServer {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (this.child.exitCode !== null) throw new Error(`${this.name} exited with ${this.child.exitCode}: ${this.output.trim()}`);
-      const status = await fetch(url).then((response) => response.status, () => 0);
+      const status = await fetch(url).then(
+        (response) => response.status,
+        () => 0,
+      );
       if (status === 200) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

@@ -100,7 +100,9 @@ async function main(): Promise<void> {
       })
     ).json()) as { job_id: string };
     await until(
-      async () => ((await (await fetch(`${base}/api/v1/jobs/${job.job_id}`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { state: string }).state === 'completed',
+      async () =>
+        ((await (await fetch(`${base}/api/v1/jobs/${job.job_id}`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { state: string }).state ===
+        'completed',
       'the worker completing a job',
       20_000,
     );

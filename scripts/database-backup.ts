@@ -118,7 +118,10 @@ async function pipeline(env: NodeJS.ProcessEnv, ...commands: Command[]): Promise
 }
 
 function timestamp(): string {
-  return new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 async function backup(tools: PgTools, connection: Connection, target: string): Promise<void> {
@@ -148,8 +151,14 @@ async function restore(tools: PgTools, connection: Connection, source: string): 
     [
       tools.psql,
       [
-        '--no-psqlrc', '--quiet', '--single-transaction', '--set=ON_ERROR_STOP=1', `--dbname=${connection.url}`,
-        '--command=DROP SCHEMA public CASCADE', '--command=CREATE SCHEMA public', '--file=-',
+        '--no-psqlrc',
+        '--quiet',
+        '--single-transaction',
+        '--set=ON_ERROR_STOP=1',
+        `--dbname=${connection.url}`,
+        '--command=DROP SCHEMA public CASCADE',
+        '--command=CREATE SCHEMA public',
+        '--file=-',
       ],
     ],
   );
@@ -201,7 +210,7 @@ main(process.argv.slice(2)).then(
   () => process.exit(0),
   (error: unknown) => {
     const known = error instanceof BackupError || error instanceof ConfigError;
-    process.stderr.write(`${known ? (error as Error).message : String((error as Error).stack ?? error)}\n`);
+    process.stderr.write(`${known ? error.message : String((error as Error).stack ?? error)}\n`);
     process.exit(1);
   },
 );

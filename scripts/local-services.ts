@@ -138,9 +138,12 @@ export async function startPostgres(options: ServiceOptions): Promise<RunningSer
     createPostgresUser: true,
     initdbFlags: ['--encoding=UTF8', '--no-sync'],
     postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'unix_socket_directories=',
-      '-c', 'max_connections=200',
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'max_connections=200',
       ...(options.persistent ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
     ],
     onLog: (message) => lines.push(String(message).trimEnd()),
@@ -157,7 +160,7 @@ export async function startPostgres(options: ServiceOptions): Promise<RunningSer
     await server.start();
   } catch (error) {
     const reason = error instanceof Error ? error.message : lines.slice(-5).join(' | ') || 'it exited early';
-    throw new Error(`PostgreSQL did not start in ${options.dataDir}: ${reason}`);
+    throw new Error(`PostgreSQL did not start in ${options.dataDir}: ${reason}`, { cause: error });
   }
   return {
     url: `postgresql://${LOCAL_DB_USER}:${LOCAL_DB_PASSWORD}@127.0.0.1:${options.port}/postgres`,
@@ -227,16 +230,8 @@ async function waitForOutput(child: ChildProcess, ready: string, timeoutMs: numb
 export async function startRedis(options: ServiceOptions): Promise<RunningService> {
   const log = options.log ?? (() => undefined);
   mkdirSync(options.dataDir, { recursive: true });
-  const persistence = options.persistent
-    ? ['--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '']
-    : ['--appendonly', 'no', '--save', ''];
-  const args = [
-    '--port', String(options.port),
-    '--bind', '127.0.0.1',
-    '--dir', options.dataDir,
-    '--maxmemory-policy', 'noeviction',
-    ...persistence,
-  ];
+  const persistence = options.persistent ? ['--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''] : ['--appendonly', 'no', '--save', ''];
+  const args = ['--port', String(options.port), '--bind', '127.0.0.1', '--dir', options.dataDir, '--maxmemory-policy', 'noeviction', ...persistence];
 
   const binary = process.env.REDIS_SERVER_BIN ?? findOnPath('redis-server');
   if (binary) {
@@ -250,7 +245,7 @@ export async function startRedis(options: ServiceOptions): Promise<RunningServic
       await waitForOutput(child, 'Ready to accept connections', 15_000);
     } catch (error) {
       child.kill('SIGKILL');
-      throw new Error(`redis-server did not start: ${(error as Error).message}`);
+      throw new Error(`redis-server did not start: ${(error as Error).message}`, { cause: error });
     }
     child.stdout?.resume();
     child.stderr?.resume();
@@ -259,14 +254,12 @@ export async function startRedis(options: ServiceOptions): Promise<RunningServic
 
   log('no redis-server on PATH; using redis-memory-server (builds Redis on first use, needs internet)');
   const { RedisMemoryServer } = await import('redis-memory-server');
-  const server = await RedisMemoryServer.create({ instance: { port: options.port, ip: '127.0.0.1', args } }).catch(
-    (error: Error) => {
-      throw new Error(
-        `no redis-server on PATH and redis-memory-server could not build one (${error.message}). ` +
-          'Install Redis (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set REDIS_URL.',
-      );
-    },
-  );
+  const server = await RedisMemoryServer.create({ instance: { port: options.port, ip: '127.0.0.1', args } }).catch((error: Error) => {
+    throw new Error(
+      `no redis-server on PATH and redis-memory-server could not build one (${error.message}). ` +
+        'Install Redis (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set REDIS_URL.',
+    );
+  });
   return {
     url: `redis://127.0.0.1:${await server.getPort()}`,
     stop: async () => void (await server.stop()),

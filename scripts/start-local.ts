@@ -56,8 +56,7 @@ async function main(): Promise<void> {
       worker.kill(signal);
     });
   }
-  const exitOf = (child: ChildProcess) =>
-    new Promise<number>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 0 : 1))));
+  const exitOf = (child: ChildProcess) => new Promise<number>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 0 : 1))));
   const exits = [exitOf(api), exitOf(worker)];
   const code = await Promise.race(exits);
   // When either stops, stop the other, then the services.

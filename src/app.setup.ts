@@ -124,7 +124,7 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
   // A request without Origin is not a CORS request: it gets no CORS headers (only Vary).
   const corsFor: FastifyCorsOptionsDelegateCallback = (request, callback) => callback(null, request.headers.origin ? cors : { origin: false });
   // A function for options is called with the instance by the plugin loader, hence the wrapper.
-  app.register(fastifyCors, () => corsFor);
+  void app.register(fastifyCors, () => corsFor);
 
   if (config.docsEnabled) setUpDocs(app, config);
   // Signals are wired by the entry points (closeOnSignals), so that tests keep control.
@@ -146,10 +146,7 @@ export function buildOpenApiDocument(app: NestFastifyApplication, config: AppCon
     // The "Authorize" button logs in with a username (email) and password through the
     // OAuth2 password flow, or takes an API key; every route not marked @Public() requires one
     // of the two (two requirement objects: either satisfies it).
-    .addOAuth2(
-      { type: 'oauth2', flows: { password: { tokenUrl: `/${API_PREFIX}/login/access-token`, scopes: {} } } },
-      OAUTH2_SCHEME,
-    )
+    .addOAuth2({ type: 'oauth2', flows: { password: { tokenUrl: `/${API_PREFIX}/login/access-token`, scopes: {} } } }, OAUTH2_SCHEME)
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key from POST /api/v1/users/me/api-keys' }, API_KEY_SCHEME)
     .addSecurityRequirements(OAUTH2_SCHEME)
     .addSecurityRequirements(API_KEY_SCHEME)
@@ -177,10 +174,7 @@ function setUpDocs(app: NestFastifyApplication, config: AppConfig): void {
   fastify.get('/redoc', (_request, reply) => reply.type('text/html; charset=utf-8').send(redocPage(config.projectName)));
   fastify.get('/redoc/redoc.standalone.js', async (_request, reply) => {
     const { createReadStream } = await import('node:fs');
-    return reply
-      .type('application/javascript; charset=utf-8')
-      .header('Cache-Control', 'public, max-age=86400')
-      .send(createReadStream(redocBundle));
+    return reply.type('application/javascript; charset=utf-8').header('Cache-Control', 'public, max-age=86400').send(createReadStream(redocBundle));
   });
 }
 

@@ -101,37 +101,45 @@ describe('API fuzzing from the OpenAPI document', () => {
   }, 60_000);
 
   afterAll(async () => {
-    process.stdout.write(`fuzzing: ${RUNS} requests over ${operations?.length} operations; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}\n`);
+    process.stdout.write(
+      `fuzzing: ${RUNS} requests over ${operations?.length} operations; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}\n`,
+    );
     await app.close();
   });
 
-  it(`answers ${RUNS} generated requests with no 5xx, no leak and only documented successes`, async () => {
-    const requests = fc.constantFrom(...operations).chain((operation) => requestFor(operation, known));
-    const run = await fc.check(
-      fc.asyncProperty(requests, async (sent) => {
-        const response = await app.inject({
-          method: sent.method as 'GET',
-          url: sent.url,
-          headers: { ...sent.headers, ...headersOf[sent.caller] },
-          payload: sent.payload,
-        });
-        statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
-        exercised.add(sent.operation.id);
-        const problems = problemsOf(sent, response.statusCode, String(response.headers['content-type'] ?? ''), response.body);
-        if (response.statusCode < 300 && CALLER_CHANGING.has(`${sent.method} ${sent.operation.path}`)) await makeCallers();
-        if (problems.length > 0) {
-          throw new Error(`${sent.caller} ${sent.method} ${sent.url.slice(0, 300)} -> ${response.statusCode}: ${problems.join('; ')}\n${response.body.slice(0, 500)}`);
-        }
-      }),
-      { numRuns: RUNS, seed: SEED, endOnFailure: true },
-    );
-    // Its own report: fast-check's would print the whole request, which can be megabytes.
-    if (run.failed) throw new Error(`failed (replay with FUZZ_SEED=${run.seed}): ${(run.errorInstance as Error | null)?.message}`);
-    const served = [...statuses].filter(([status]) => status < 300).reduce((sum, [, count]) => sum + count, 0);
-    // A fuzzer that only ever hit validation errors, or missed routes, would prove little.
-    expect(served).toBeGreaterThan(RUNS / 20);
-    expect([...exercised].sort()).toEqual(operations.map((operation) => operation.id).sort());
-  }, Math.max(120_000, RUNS * 50));
+  it(
+    `answers ${RUNS} generated requests with no 5xx, no leak and only documented successes`,
+    async () => {
+      const requests = fc.constantFrom(...operations).chain((operation) => requestFor(operation, known));
+      const run = await fc.check(
+        fc.asyncProperty(requests, async (sent) => {
+          const response = await app.inject({
+            method: sent.method as 'GET',
+            url: sent.url,
+            headers: { ...sent.headers, ...headersOf[sent.caller] },
+            payload: sent.payload,
+          });
+          statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
+          exercised.add(sent.operation.id);
+          const problems = problemsOf(sent, response.statusCode, String(response.headers['content-type'] ?? ''), response.body);
+          if (response.statusCode < 300 && CALLER_CHANGING.has(`${sent.method} ${sent.operation.path}`)) await makeCallers();
+          if (problems.length > 0) {
+            throw new Error(
+              `${sent.caller} ${sent.method} ${sent.url.slice(0, 300)} -> ${response.statusCode}: ${problems.join('; ')}\n${response.body.slice(0, 500)}`,
+            );
+          }
+        }),
+        { numRuns: RUNS, seed: SEED, endOnFailure: true },
+      );
+      // Its own report: fast-check's would print the whole request, which can be megabytes.
+      if (run.failed) throw new Error(`failed (replay with FUZZ_SEED=${run.seed}): ${(run.errorInstance as Error | null)?.message}`);
+      const served = [...statuses].filter(([status]) => status < 300).reduce((sum, [, count]) => sum + count, 0);
+      // A fuzzer that only ever hit validation errors, or missed routes, would prove little.
+      expect(served).toBeGreaterThan(RUNS / 20);
+      expect([...exercised].sort()).toEqual(operations.map((operation) => operation.id).sort());
+    },
+    Math.max(120_000, RUNS * 50),
+  );
 });
 
 function decodeURIComponentSafe(text: string): string {

@@ -18,7 +18,10 @@ describe('API process', () => {
     expect(response.headers.get('x-request-id')).toBe('log-test-42');
     await sleep(200);
 
-    const lines = api.output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = api.output
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     const entry = lines.find((line) => (line.req as { id?: string } | undefined)?.id === 'log-test-42');
     expect(entry).toMatchObject({ level: 40, request_id: 'log-test-42', req: { method: 'GET', url: '/api/v1/users/me' }, res: { statusCode: 401 } });
     expect(JSON.stringify(entry)).toContain('[redacted]');

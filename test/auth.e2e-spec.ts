@@ -57,7 +57,11 @@ describe('auth', () => {
 
     it('gives the same answer for a wrong password and an unknown email', async () => {
       const wrong = await http().post('/api/v1/login/access-token').type('form').send({ username: user.email, password: 'wrong-password' }).expect(400);
-      const unknown = await http().post('/api/v1/login/access-token').type('form').send({ username: uniqueEmail('nobody'), password: 'wrong-password' }).expect(400);
+      const unknown = await http()
+        .post('/api/v1/login/access-token')
+        .type('form')
+        .send({ username: uniqueEmail('nobody'), password: 'wrong-password' })
+        .expect(400);
       expect(wrong.body).toEqual({ detail: 'Incorrect email or password' });
       expect(unknown.body).toEqual(wrong.body);
     });

@@ -21,7 +21,8 @@ interface Service {
 }
 
 const root = join(import.meta.dirname, '..');
-const load = (file: string) => parse(readFileSync(join(root, file), 'utf8'), { merge: true }) as { services: Record<string, Service>; volumes?: Record<string, unknown> };
+const load = (file: string) =>
+  parse(readFileSync(join(root, file), 'utf8'), { merge: true }) as { services: Record<string, Service>; volumes?: Record<string, unknown> };
 
 describe('docker-compose.yml', () => {
   const { services, volumes } = load('docker-compose.yml');

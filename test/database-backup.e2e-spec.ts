@@ -47,8 +47,7 @@ describe('database backup and restore', () => {
     });
     return { status: response.status, cache: response.headers.get('x-cache'), body: (await response.json()) as { id: string; count: number; title: string } };
   };
-  const snapshot = async () =>
-    (await db.query('SELECT u.email, i.title, i.description FROM items i JOIN users u ON u.id = i.owner_id ORDER BY i.title')).rows;
+  const snapshot = async () => (await db.query('SELECT u.email, i.title, i.description FROM items i JOIN users u ON u.id = i.owner_id ORDER BY i.title')).rows;
 
   beforeAll(async () => {
     databaseUrl = await ensureDatabase(process.env.TEST_DATABASE_SERVER_URL!, databaseName);
@@ -94,7 +93,7 @@ describe('database backup and restore', () => {
     await db.query("DELETE FROM items WHERE title = 'deleted later'");
     await db.query('CREATE TABLE made_after_the_backup (id int)');
     expect((await call(`/items/${kept.body.id}`)).cache).toBe('MISS');
-    expect((await call(`/items/${kept.body.id}`))).toMatchObject({ cache: 'HIT', body: { title: 'changed after the backup' } });
+    expect(await call(`/items/${kept.body.id}`)).toMatchObject({ cache: 'HIT', body: { title: 'changed after the backup' } });
 
     const restored = await runScript(['restore', 'nightly.dump']);
     expect(restored.output).toContain('response cache invalidated');

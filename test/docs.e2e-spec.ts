@@ -15,7 +15,10 @@ describe('API documentation', () => {
   });
 
   it('serves the OpenAPI 3 document under the API prefix and at /docs-json', async () => {
-    const spec = await http().get('/api/v1/openapi.json').expect(200).expect('Content-Type', /application\/json/);
+    const spec = await http()
+      .get('/api/v1/openapi.json')
+      .expect(200)
+      .expect('Content-Type', /application\/json/);
     expect(spec.body.openapi).toMatch(/^3\./);
     expect(spec.body.paths['/health/live']).toBeDefined();
     const same = await http().get('/docs-json').expect(200);
@@ -40,7 +43,10 @@ describe('API documentation', () => {
   });
 
   it('serves Swagger UI with every asset from the app itself', async () => {
-    const page = await http().get('/docs').expect(200).expect('Content-Type', /text\/html/);
+    const page = await http()
+      .get('/docs')
+      .expect(200)
+      .expect('Content-Type', /text\/html/);
     const assets = [...page.text.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]);
     expect(assets.length).toBeGreaterThan(2);
     for (const asset of assets) {
@@ -50,7 +56,10 @@ describe('API documentation', () => {
   });
 
   it('serves ReDoc with a local bundle', async () => {
-    const page = await http().get('/redoc').expect(200).expect('Content-Type', /text\/html/);
+    const page = await http()
+      .get('/redoc')
+      .expect(200)
+      .expect('Content-Type', /text\/html/);
     expect(page.text).toContain('spec-url="/api/v1/openapi.json"');
     expect(page.text).not.toMatch(/(src|href)="(https?:)?\/\//);
     const bundle = await http().get('/redoc/redoc.standalone.js').expect(200);

@@ -136,9 +136,7 @@ describe('HTTP conventions', () => {
 
     it('answers 422 naming the parameter for a malformed UUID in a path', async () => {
       const response = await http().get('/api/v1/probe/not-a-uuid').expect(422);
-      expect(response.body.detail).toEqual([
-        { type: 'uuid_parsing', loc: ['path', 'id'], msg: 'Input should be a valid UUID', input: 'not-a-uuid' },
-      ]);
+      expect(response.body.detail).toEqual([{ type: 'uuid_parsing', loc: ['path', 'id'], msg: 'Input should be a valid UUID', input: 'not-a-uuid' }]);
       await http().get('/api/v1/probe/0b7e4a4e-2f7c-4d5a-9a55-3a1e9b4b8c11').expect(200);
     });
   });

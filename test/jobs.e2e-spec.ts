@@ -73,7 +73,10 @@ describe('background jobs and email', () => {
       expect(claims.exp - claims.iat).toBe(config.emailResetTokenExpireHours * 3600);
       expect(worker.output).toContain('recovery-flow-1');
 
-      await http().post('/api/v1/reset-password/').send({ token, new_password: 'recovered password' }).expect(200, { message: 'Password updated successfully' });
+      await http()
+        .post('/api/v1/reset-password/')
+        .send({ token, new_password: 'recovered password' })
+        .expect(200, { message: 'Password updated successfully' });
       await http().post('/api/v1/login/access-token').type('form').send({ username: user.email, password: user.password }).expect(400);
       await login(app, user.email, 'recovered password');
       await http().get('/api/v1/users/me').set(bearer(oldSession.access_token)).expect(401);
@@ -102,7 +105,9 @@ describe('background jobs and email', () => {
       }
       const inactive = await createUser(app, { is_active: false });
       const token = await jwt.signAsync({ sub: inactive.id, typ: 'password-reset', ver: 0 });
-      expect((await http().post('/api/v1/reset-password/').send({ token, new_password: 'a new password' }).expect(400)).body).toEqual({ detail: 'Inactive user' });
+      expect((await http().post('/api/v1/reset-password/').send({ token, new_password: 'a new password' }).expect(400)).body).toEqual({
+        detail: 'Inactive user',
+      });
       await http().post('/api/v1/reset-password/').send({ token: 'x', new_password: 'short' }).expect(422);
     });
 

@@ -73,7 +73,9 @@ describe('login rate limiting', () => {
     const blocked = await request(app.getHttpServer()).post(`/api/v1/password-recovery/${email}`).expect(429);
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
     expect(Number(blocked.headers['retry-after'])).toBeLessThanOrEqual(3600);
-    await request(app.getHttpServer()).post(`/api/v1/password-recovery/${uniqueEmail('other')}`).expect(200);
+    await request(app.getHttpServer())
+      .post(`/api/v1/password-recovery/${uniqueEmail('other')}`)
+      .expect(200);
   });
 
   it('holds across two API processes sharing Redis', async () => {

@@ -61,8 +61,13 @@ describe('the OpenAPI document as the inventory of the API', () => {
     for (const operation of operations) {
       const url = operation.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(ids[name]));
       const response = await app.inject({ method: operation.method as 'GET', url, headers, payload: operation.bodySchema ? {} : undefined });
-      const routerAnswer = [404, 405].includes(response.statusCode) && ['Not Found', 'Method Not Allowed'].includes(response.json<{ detail: unknown }>().detail as string);
-      expect({ operation: operation.id, routerAnswer, serverError: response.statusCode >= 500 }).toEqual({ operation: operation.id, routerAnswer: false, serverError: false });
+      const routerAnswer =
+        [404, 405].includes(response.statusCode) && ['Not Found', 'Method Not Allowed'].includes(response.json<{ detail: unknown }>().detail as string);
+      expect({ operation: operation.id, routerAnswer, serverError: response.statusCode >= 500 }).toEqual({
+        operation: operation.id,
+        routerAnswer: false,
+        serverError: false,
+      });
     }
   }, 30_000);
 });

@@ -125,7 +125,9 @@ describe('OWASP API Security Top 10', () => {
     });
 
     it('answers a normal user on every superuser-only operation with 403', async () => {
-      const superuserOnly = operations.filter((operation) => JSON.stringify(document.paths[operation.path][operation.method.toLowerCase()]).includes(NOT_ENOUGH_PRIVILEGES));
+      const superuserOnly = operations.filter((operation) =>
+        JSON.stringify(document.paths[operation.path][operation.method.toLowerCase()]).includes(NOT_ENOUGH_PRIVILEGES),
+      );
       expect(superuserOnly.length).toBeGreaterThanOrEqual(8);
       for (const operation of superuserOnly) {
         const url = operation.path.replace(/\{\w+\}/g, randomUUID());
@@ -152,12 +154,18 @@ describe('OWASP API Security Top 10', () => {
       'POST /api/v1/reset-password': { as: 'owner', body: () => ({ token: 'not-a-token', new_password: 'whatever else' }) },
       'POST /api/v1/users/me/api-keys': { as: 'owner', body: () => ({ name: 'mass' }) },
       'POST /api/v1/items': { as: 'owner', body: () => ({ title: 'mass' }) },
-      'PUT /api/v1/items/{id}': { as: 'owner', url: async () => `/api/v1/items/${(await created('/api/v1/items/', headersOf.owner, { title: 't' })).id}`, body: () => ({ title: 'mass' }) },
+      'PUT /api/v1/items/{id}': {
+        as: 'owner',
+        url: async () => `/api/v1/items/${(await created('/api/v1/items/', headersOf.owner, { title: 't' })).id}`,
+        body: () => ({ title: 'mass' }),
+      },
       'POST /api/v1/utils/test-queue': { as: 'superuser', body: () => ({ message: 'mass' }) },
     };
 
     it('covers every documented operation that takes a JSON body', () => {
-      const jsonWrites = operations.filter((operation) => operation.bodyMediaTypes.includes('application/json')).map((operation) => `${operation.method} ${operation.path}`);
+      const jsonWrites = operations
+        .filter((operation) => operation.bodyMediaTypes.includes('application/json'))
+        .map((operation) => `${operation.method} ${operation.path}`);
       expect(jsonWrites.sort()).toEqual(Object.keys(writes).sort());
     });
 
@@ -178,7 +186,7 @@ describe('OWASP API Security Top 10', () => {
         prefix: 'ak_forged',
         key: 'ak_forged',
       };
-      const allowed = new Set(Object.keys((operations.find((o) => `${o.method} ${o.path}` === operation)?.bodySchema?.properties ?? {}) as object));
+      const allowed = new Set(Object.keys(operations.find((o) => `${o.method} ${o.path}` === operation)?.bodySchema?.properties ?? {}));
       const extras = Object.fromEntries(Object.entries(forced).filter(([name]) => !allowed.has(name)));
       const url = write.url ? await write.url() : path;
       const response = await call(method, url, headersOf[write.as], { ...write.body(), ...extras });
@@ -204,10 +212,20 @@ describe('OWASP API Security Top 10', () => {
     });
 
     it('rate limits logins, recovery requests and API key failures (429 with Retry-After)', async () => {
-      const limited = await createTestApp({ redisKeyPrefix: `test-owasp-limits-${randomUUID()}`, loginMaxFailuresPerIp: 3, recoveryMaxPerIp: 3, apiKeyMaxFailuresPerIp: 3 });
+      const limited = await createTestApp({
+        redisKeyPrefix: `test-owasp-limits-${randomUUID()}`,
+        loginMaxFailuresPerIp: 3,
+        recoveryMaxPerIp: 3,
+        apiKeyMaxFailuresPerIp: 3,
+      });
       try {
         const attempts = {
-          login: () => limited.inject({ method: 'POST', url: '/api/v1/login/access-token', payload: { username: `${randomUUID()}@example.com`, password: 'wrong password' } }),
+          login: () =>
+            limited.inject({
+              method: 'POST',
+              url: '/api/v1/login/access-token',
+              payload: { username: `${randomUUID()}@example.com`, password: 'wrong password' },
+            }),
           recovery: () => limited.inject({ method: 'POST', url: `/api/v1/password-recovery/${randomUUID()}@example.com` }),
           apiKey: () => limited.inject({ method: 'GET', url: '/api/v1/users/me', headers: { 'X-API-Key': `ak_${randomUUID()}` } }),
         };
@@ -239,14 +257,23 @@ describe('OWASP API Security Top 10', () => {
       const wrongMethod = await call('PATCH', '/api/v1/items/', headersOf.owner);
       expect({ status: wrongMethod.statusCode, body: wrongMethod.json() }).toEqual({ status: 405, body: { detail: 'Method Not Allowed' } });
       for (const method of ['TRACE', 'PROPFIND', 'CONNECT']) expect((await call(method, '/api/v1/items/', headersOf.owner)).statusCode).toBeLessThan(500);
-      const malformed = await app.inject({ method: 'POST', url: '/api/v1/items/', headers: { ...headersOf.owner, 'content-type': 'application/json' }, payload: '{"title":' });
+      const malformed = await app.inject({
+        method: 'POST',
+        url: '/api/v1/items/',
+        headers: { ...headersOf.owner, 'content-type': 'application/json' },
+        payload: '{"title":',
+      });
       expect(malformed.statusCode).toBe(422);
       expect(malformed.body).not.toMatch(/at |\.js|\.ts|node_modules/);
     });
 
     it('allows CORS only for the configured origins', async () => {
       const preflight = (origin: string) =>
-        app.inject({ method: 'OPTIONS', url: '/api/v1/items/', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-api-key' } });
+        app.inject({
+          method: 'OPTIONS',
+          url: '/api/v1/items/',
+          headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-api-key' },
+        });
       expect((await preflight('https://evil.example')).headers['access-control-allow-origin']).toBeUndefined();
       const allowed = await preflight('http://localhost:5173');
       expect(allowed.headers).toMatchObject({ 'access-control-allow-origin': 'http://localhost:5173', 'access-control-allow-credentials': 'true' });

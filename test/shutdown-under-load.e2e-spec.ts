@@ -26,7 +26,9 @@ describe('SIGTERM under load', () => {
         request(`${api.base}${path}`, { agent }, (response) => {
           response.resume();
           response.on('end', () => resolve({ status: response.statusCode ?? 0, connection: response.headers.connection }));
-        }).on('error', reject).end();
+        })
+          .on('error', reject)
+          .end();
       });
     expect(await get('/health/ready')).toEqual({ status: 200, connection: 'keep-alive' });
 
@@ -43,7 +45,11 @@ describe('SIGTERM under load', () => {
     const api = await new ApiProcess({ SHUTDOWN_DRAIN_MS: '1000', LOG_LEVEL: 'warn' }).start();
     const email = uniqueEmail('shutdown');
     const password = 'shutdown under load password';
-    await fetch(`${api.base}/api/v1/users/signup`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email, password }) });
+    await fetch(`${api.base}/api/v1/users/signup`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    });
     const login = await fetch(`${api.base}/api/v1/login/access-token`, { method: 'POST', body: new URLSearchParams({ username: email, password }) });
     const token = ((await login.json()) as { access_token: string }).access_token;
 
@@ -56,7 +62,11 @@ describe('SIGTERM under load', () => {
         const body = JSON.stringify({ title });
         const req = request(
           {
-            host: '127.0.0.1', port, agent, method: 'POST', path: '/api/v1/items/',
+            host: '127.0.0.1',
+            port,
+            agent,
+            method: 'POST',
+            path: '/api/v1/items/',
             headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
             timeout: 10_000,
           },

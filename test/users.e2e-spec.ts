@@ -85,7 +85,11 @@ describe('users', () => {
         ['body', 'email'],
         ['body', 'password'],
       ]);
-      const long = await http().post('/api/v1/users/').set(bearer(admin)).send({ email: `${'a'.repeat(250)}@example.com`, password: 'a good password' }).expect(422);
+      const long = await http()
+        .post('/api/v1/users/')
+        .set(bearer(admin))
+        .send({ email: `${'a'.repeat(250)}@example.com`, password: 'a good password' })
+        .expect(422);
       expect(long.body.detail[0].input).toHaveLength(100);
     });
 
@@ -170,9 +174,15 @@ describe('users', () => {
     });
 
     it('validates lengths in characters', async () => {
-      const response = await http().post('/api/v1/users/signup').send({ email: uniqueEmail(), password: 'a good password', full_name: '😀'.repeat(256) }).expect(422);
+      const response = await http()
+        .post('/api/v1/users/signup')
+        .send({ email: uniqueEmail(), password: 'a good password', full_name: '😀'.repeat(256) })
+        .expect(422);
       expect(response.body.detail[0]).toMatchObject({ type: 'string_too_long', loc: ['body', 'full_name'] });
-      await http().post('/api/v1/users/signup').send({ email: uniqueEmail(), password: '😀'.repeat(8), full_name: '😀'.repeat(255) }).expect(201);
+      await http()
+        .post('/api/v1/users/signup')
+        .send({ email: uniqueEmail(), password: '😀'.repeat(8), full_name: '😀'.repeat(255) })
+        .expect(201);
     });
   });
 

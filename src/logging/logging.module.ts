@@ -76,7 +76,7 @@ export function sharedRequestLogger(logger: FastifyBaseLogger): FastifyBaseLogge
 }
 
 function httpServerLogger(adapterHost: HttpAdapterHost): Logger | undefined {
-  const instance = adapterHost.httpAdapter?.getInstance?.() as { log?: FastifyBaseLogger } | undefined;
+  const instance = adapterHost.httpAdapter?.getInstance?.<{ log?: FastifyBaseLogger } | undefined>();
   return instance?.log as Logger | undefined;
 }
 

@@ -35,7 +35,10 @@ describe('API SIGTERM under load', () => {
     const probe = (async () => {
       for (let attempt = 0; inRotation && attempt < 30_000 / PROBE_INTERVAL_MS; attempt++) {
         await sleep(PROBE_INTERVAL_MS);
-        const status = await fetch(`${api.base}/health/ready`).then((response) => response.status, () => 0);
+        const status = await fetch(`${api.base}/health/ready`).then(
+          (response) => response.status,
+          () => 0,
+        );
         if (status !== 200) [inRotation, takenOutAt] = [false, Date.now()];
       }
     })();
@@ -67,7 +70,9 @@ describe('API SIGTERM under load', () => {
       new FigureSheet('API SIGTERM under load (16 clients reading and creating items, readiness probed every second)')
         .add('requests in all', samples.length, '')
         .add('requests started after SIGTERM (during the drain)', startedBetween(samples, sigtermAt, Infinity).length, '', { atLeast: 1 })
-        .add('failed requests (no answer, or other than 2xx)', samples.filter((s) => isNoAnswer(s) || s.status < 200 || s.status >= 300).length, '', { equals: 0 })
+        .add('failed requests (no answer, or other than 2xx)', samples.filter((s) => isNoAnswer(s) || s.status < 200 || s.status >= 300).length, '', {
+          equals: 0,
+        })
         .add('time from SIGTERM to readiness seen failing', (takenOutAt || Infinity) - sigtermAt, ' ms', { atMost: DRAIN_MS })
         .add('exit code', exitCode ?? -1, '', { equals: 0 })
         .add('time from SIGTERM to exit', exitedAt - sigtermAt, ' ms', { atMost: SHUTDOWN_TIMEOUT_MS })

@@ -103,8 +103,18 @@ describe('PostgreSQL fails under load', () => {
       const fromStop = startedBetween(samples, stoppingAt, Infinity);
       new FigureSheet('PostgreSQL stopped 10 s under load (list and create items, caches off)')
         .add('requests while it was down', whileDown.length, '', { atLeast: 1 })
-        .add('requests while it was down answered other than 503', count(whileDown, (s) => s.status !== 503), '', { equals: 0 })
-        .add('500 answers from the stop on', count(fromStop, (s) => s.status === 500), '', { equals: 0 })
+        .add(
+          'requests while it was down answered other than 503',
+          count(whileDown, (s) => s.status !== 503),
+          '',
+          { equals: 0 },
+        )
+        .add(
+          '500 answers from the stop on',
+          count(fromStop, (s) => s.status === 500),
+          '',
+          { equals: 0 },
+        )
         .add('requests without an answer (connection error, timeout) from the stop on', count(fromStop, isNoAnswer), '', { equals: 0 })
         .add('slowest answer while it was down', Math.max(0, ...whileDown.map(latency)), ' ms', { atMost: CONNECT_TIMEOUT_MS })
         .add('API restarts', api.running && api.pid === apiPid ? 0 : 1, '', { equals: 0 })
@@ -129,9 +139,23 @@ describe('PostgreSQL fails under load', () => {
       const lastFailureEnd = Math.max(terminatedAt, ...after.filter((s) => !isSuccess(s)).map((s) => s.end));
       new FigureSheet('All API connections terminated (pg_terminate_backend) under load')
         .add('connections terminated', ended, '', { atLeast: 1 })
-        .add('503 answers after the termination', count(after, (s) => s.status === 503), '')
-        .add('500 answers after the termination', count(after, (s) => s.status === 500), '', { equals: 0 })
-        .add('answers other than 2xx and 503 after the termination', count(after, (s) => !isSuccess(s) && s.status !== 503), '', { equals: 0 })
+        .add(
+          '503 answers after the termination',
+          count(after, (s) => s.status === 503),
+          '',
+        )
+        .add(
+          '500 answers after the termination',
+          count(after, (s) => s.status === 500),
+          '',
+          { equals: 0 },
+        )
+        .add(
+          'answers other than 2xx and 503 after the termination',
+          count(after, (s) => !isSuccess(s) && s.status !== 503),
+          '',
+          { equals: 0 },
+        )
         .add('requests without an answer after the termination', count(after, isNoAnswer), '', { equals: 0 })
         .add('time from the termination to the first 2xx', successIn, ' ms', { atMost: 5000 })
         .add('time from the termination to the last non-2xx', lastFailureEnd - terminatedAt, ' ms', { atMost: 5000 })
@@ -159,7 +183,12 @@ describe('PostgreSQL fails under load', () => {
       const overlapping = samples.filter((s) => s.end >= frozenAt && s.start < thawedAt);
       new FigureSheet('PostgreSQL frozen 8 s (SIGSTOP of all its processes) under load (caches off)')
         .add('requests in flight or started while it was frozen', overlapping.length, '', { atLeast: 1 })
-        .add('of those, answered other than 2xx and 503', count(overlapping, (s) => !isSuccess(s) && s.status !== 503), '', { equals: 0 })
+        .add(
+          'of those, answered other than 2xx and 503',
+          count(overlapping, (s) => !isSuccess(s) && s.status !== 503),
+          '',
+          { equals: 0 },
+        )
         .add('of those, without an answer', count(overlapping, isNoAnswer), '', { equals: 0 })
         .add('slowest answer', Math.max(0, ...overlapping.map(latency)), ' ms', { atMost: STATEMENT_TIMEOUT_MS + UNANSWERED_QUERY_MARGIN_MS + 1000 })
         .add('API restarts', api.running && api.pid === apiPid ? 0 : 1, '', { equals: 0 })

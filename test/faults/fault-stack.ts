@@ -23,7 +23,10 @@ export async function waitUntil<T>(check: () => T | null | false | Promise<T | n
 }
 
 /** The processes whose parent is `pid`, read from /proc. */
-const childrenOf = (pid: number) => readdirSync('/proc').filter((name) => /^\d+$/.test(name) && parentOf(Number(name)) === pid).map(Number);
+const childrenOf = (pid: number) =>
+  readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name) && parentOf(Number(name)) === pid)
+    .map(Number);
 
 /**
  * A PostgreSQL and a Redis of one fault scenario (free ports on 127.0.0.1, data in a temporary

@@ -72,17 +72,20 @@ export class HttpLoad {
     const headers = { ...spec.headers, ...(spec.body === undefined ? {} : { 'Content-Length': String(Buffer.byteLength(spec.body)) }) };
     return new Promise((resolve) => {
       const settle = (outcome: Omit<Sample, 'start' | 'end'>) => resolve({ start, end: Date.now(), ...outcome });
-      const req = request({ host: hostname, port, path: spec.path, method: spec.method ?? 'GET', headers, agent: this.agent, timeout: this.options.timeoutMs }, (response) => {
-        response.resume();
-        response.on('end', () =>
-          settle({
-            status: response.statusCode ?? 0,
-            cache: response.headers['x-cache'] as string | undefined,
-            closing: response.headers.connection === 'close',
-          }),
-        );
-        response.on('error', (error: NodeJS.ErrnoException) => settle({ status: 0, closing: true, error: `response ${error.code ?? error.message}` }));
-      });
+      const req = request(
+        { host: hostname, port, path: spec.path, method: spec.method ?? 'GET', headers, agent: this.agent, timeout: this.options.timeoutMs },
+        (response) => {
+          response.resume();
+          response.on('end', () =>
+            settle({
+              status: response.statusCode ?? 0,
+              cache: response.headers['x-cache'] as string | undefined,
+              closing: response.headers.connection === 'close',
+            }),
+          );
+          response.on('error', (error: NodeJS.ErrnoException) => settle({ status: 0, closing: true, error: `response ${error.code ?? error.message}` }));
+        },
+      );
       req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })));
       req.on('error', (error: NodeJS.ErrnoException) => settle({ status: 0, closing: true, error: error.code ?? error.message }));
       req.end(spec.body);

@@ -56,7 +56,11 @@ describe('Redis fails under cached reads', () => {
       await sleep(FAULT_MS);
       await restore();
       const backAt = Date.now();
-      const hitAgainIn = await waitUntil(() => firstAfter(load.samples, backAt, (sample) => sample.cache === 'HIT'), 10_000, 'a cache hit after Redis returned');
+      const hitAgainIn = await waitUntil(
+        () => firstAfter(load.samples, backAt, (sample) => sample.cache === 'HIT'),
+        10_000,
+        'a cache hit after Redis returned',
+      );
       await sleep(1000);
       const samples = await load.stop();
 
@@ -67,7 +71,12 @@ describe('Redis fails under cached reads', () => {
       const p99During = percentile(affected, 99);
       new FigureSheet(scenario)
         .add('reads from the fault until the first hit after it', affected.length, '')
-        .add('error rate of the reads from the fault on (non-200 or no answer)', percentOf(fromFault, (s) => s.status !== 200 || isNoAnswer(s)), ' %', { equals: 0 })
+        .add(
+          'error rate of the reads from the fault on (non-200 or no answer)',
+          percentOf(fromFault, (s) => s.status !== 200 || isNoAnswer(s)),
+          ' %',
+          { equals: 0 },
+        )
         .add('p99 before the fault', p99Before, ' ms')
         .add('p99 from the fault until the first hit', p99During, ' ms')
         .add('added p99', Math.max(0, p99During - p99Before), ' ms', { atMost: 1000 })

@@ -87,7 +87,9 @@ export function toJsonSchema(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(toJsonSchema);
   if (!schema || typeof schema !== 'object') return schema;
   const { nullable, example: _example, ...rest } = schema as Schema;
-  const converted = Object.fromEntries(Object.entries(rest).map(([key, value]) => [key, key === 'properties' ? mapValues(value as Schema) : toJsonSchema(value)]));
+  const converted = Object.fromEntries(
+    Object.entries(rest).map(([key, value]) => [key, key === 'properties' ? mapValues(value as Schema) : toJsonSchema(value)]),
+  );
   if (!nullable) return converted;
   if (typeof converted.type === 'string') return { ...converted, type: [converted.type, 'null'] };
   return { anyOf: [converted, { type: 'null' }] };

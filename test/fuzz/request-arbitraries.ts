@@ -75,7 +75,8 @@ export function valueFor(schema: Schema | undefined): fc.Arbitrary<unknown> {
   if (type === 'object' || schema?.properties) return objectFor(schema ?? {});
   if (schema?.format === 'email') return fc.emailAddress().filter((email) => email.length <= 254);
   if (schema?.format === 'uuid') return fc.uuid();
-  if (schema?.format === 'date-time') return fc.date({ min: new Date('2030-01-01'), max: new Date('2099-01-01'), noInvalidDate: true }).map((date) => date.toISOString());
+  if (schema?.format === 'date-time')
+    return fc.date({ min: new Date('2030-01-01'), max: new Date('2099-01-01'), noInvalidDate: true }).map((date) => date.toISOString());
   const minLength = typeof schema?.minLength === 'number' ? schema.minLength : 0;
   const maxLength = typeof schema?.maxLength === 'number' ? Math.min(schema.maxLength, 300) : 50;
   return fc.string({ minLength, maxLength });
@@ -85,12 +86,12 @@ function objectFor(schema: Schema): fc.Arbitrary<Record<string, unknown>> {
   const properties = (schema.properties ?? {}) as Record<string, Schema>;
   const required = new Set((schema.required ?? []) as string[]);
   const shape = Object.fromEntries(Object.entries(properties).map(([name, property]) => [name, valueFor(property)]));
-  return fc.record(shape, { requiredKeys: Object.keys(properties).filter((name) => required.has(name)) }) as fc.Arbitrary<Record<string, unknown>>;
+  return fc.record(shape, { requiredKeys: Object.keys(properties).filter((name) => required.has(name)) });
 }
 
 /** A valid body with one thing wrong: a field of the wrong kind, a required one missing, extras. */
 function brokenBodyFor(schema: Schema): fc.Arbitrary<unknown> {
-  const properties = Object.keys((schema.properties ?? {}) as Schema);
+  const properties = Object.keys(schema.properties ?? {});
   const valid = objectFor(schema);
   const mutations: fc.Arbitrary<unknown>[] = [
     hostileValue,
@@ -120,7 +121,15 @@ function bodyFor(operation: Operation): fc.Arbitrary<{ contentType?: string; pay
     { weight: 4, arbitrary: objectFor(schema).map(json) },
     { weight: 4, arbitrary: brokenBodyFor(schema).map(json) },
     ...(operation.bodyMediaTypes.includes('application/x-www-form-urlencoded')
-      ? [{ weight: 1, arbitrary: objectFor(schema).map((body) => ({ contentType: 'application/x-www-form-urlencoded', payload: new URLSearchParams(body as Record<string, string>).toString() })) }]
+      ? [
+          {
+            weight: 1,
+            arbitrary: objectFor(schema).map((body) => ({
+              contentType: 'application/x-www-form-urlencoded',
+              payload: new URLSearchParams(body as Record<string, string>).toString(),
+            })),
+          },
+        ]
       : []),
     ...strange.map((arbitrary) => ({ weight: 1, arbitrary })),
   );
@@ -136,16 +145,22 @@ function pathValue(known: KnownIds): fc.Arbitrary<string> {
 }
 
 function queryFor(operation: Operation): fc.Arbitrary<string> {
-  if (operation.queryParameters.length === 0) return fc.oneof(fc.constant(''), hostileString.map((text) => `x=${encodeURIComponent(text.slice(0, 500))}`));
+  if (operation.queryParameters.length === 0)
+    return fc.oneof(
+      fc.constant(''),
+      hostileString.map((text) => `x=${encodeURIComponent(text.slice(0, 500))}`),
+    );
   const values = operation.queryParameters.map(({ name, schema }) =>
-    fc.option(
-      fc.oneof(
-        valueFor(schema).map(String),
-        fc.constantFrom('-1', '0', '1001', '99999999999999999999', '1.5', 'abc', '', '1e3', '0x10'),
-        hostileString.map((text) => text.slice(0, 500)),
-      ),
-      { nil: undefined },
-    ).map((value) => (value === undefined ? '' : `${encodeURIComponent(name)}=${encodeURIComponent(value)}`)),
+    fc
+      .option(
+        fc.oneof(
+          valueFor(schema).map(String),
+          fc.constantFrom('-1', '0', '1001', '99999999999999999999', '1.5', 'abc', '', '1e3', '0x10'),
+          hostileString.map((text) => text.slice(0, 500)),
+        ),
+        { nil: undefined },
+      )
+      .map((value) => (value === undefined ? '' : `${encodeURIComponent(name)}=${encodeURIComponent(value)}`)),
   );
   return fc.tuple(...values).map((pairs) => pairs.filter(Boolean).join('&'));
 }

@@ -6,8 +6,11 @@ import { NodeProcess } from './node-process.js';
 export class ApiProcess extends NodeProcess {
   base = '';
 
-  constructor(private readonly env: NodeJS.ProcessEnv = {}) {
-    super();
+  constructor(
+    private readonly env: NodeJS.ProcessEnv = {},
+    projectDir?: string,
+  ) {
+    super(projectDir);
   }
 
   /** Starts the process and waits until `readyPath` answers 200. */
@@ -16,7 +19,12 @@ export class ApiProcess extends NodeProcess {
     this.base = `http://127.0.0.1:${port}`;
     const child = this.spawn('src/main.js', { PORT: String(port), HOST: '127.0.0.1', ...this.env });
     const deadline = Date.now() + timeoutMs;
-    while (!(await fetch(`${this.base}${readyPath}`).then((response) => response.ok, () => false))) {
+    while (
+      !(await fetch(`${this.base}${readyPath}`).then(
+        (response) => response.ok,
+        () => false,
+      ))
+    ) {
       if (Date.now() > deadline || child.exitCode !== null) throw new Error(`API did not start: ${this.output.slice(-2000)}`);
       await sleep(100);
     }

@@ -6,6 +6,9 @@ export abstract class NodeProcess {
   protected child?: ChildProcess;
   output = '';
 
+  /** `projectDir`: another checkout of the project whose build to run (the generator test's copy). */
+  constructor(private readonly projectDir = join(import.meta.dirname, '..', '..')) {}
+
   /** The process id, once started. */
   get pid(): number | undefined {
     return this.child?.pid;
@@ -18,7 +21,7 @@ export abstract class NodeProcess {
 
   /** Runs `dist/<script>` with the test environment plus `env`, collecting its output. */
   protected spawn(script: string, env: NodeJS.ProcessEnv): ChildProcess {
-    this.child = spawn(process.execPath, [join(import.meta.dirname, '..', '..', 'dist', script)], {
+    this.child = spawn(process.execPath, [join(this.projectDir, 'dist', script)], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

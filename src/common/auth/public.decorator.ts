@@ -10,5 +10,5 @@ export const IS_PUBLIC = 'isPublic';
  */
 export const Public = () =>
   applyDecorators(SetMetadata(IS_PUBLIC, true), (target: object, _key?: string | symbol, descriptor?: PropertyDescriptor) => {
-    Reflect.defineMetadata(DECORATORS.API_SECURITY, [{}], descriptor?.value ?? target);
+    Reflect.defineMetadata(DECORATORS.API_SECURITY, [{}], (descriptor?.value as object | undefined) ?? target);
   });

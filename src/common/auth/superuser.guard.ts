@@ -16,5 +16,4 @@ export class SuperuserGuard implements CanActivate {
 }
 
 /** Restricts a route (or a controller) to superusers. */
-export const SuperuserOnly = () =>
-  applyDecorators(UseGuards(SuperuserGuard), ApiForbiddenResponse({ description: NOT_ENOUGH_PRIVILEGES }));
+export const SuperuserOnly = () => applyDecorators(UseGuards(SuperuserGuard), ApiForbiddenResponse({ description: NOT_ENOUGH_PRIVILEGES }));

@@ -41,7 +41,11 @@ describe(toErrorResponse.name, () => {
       body: { detail: 'Request body too large' },
     });
     expect(toErrorResponse({ code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', statusCode: 415 }).body).toEqual({ detail: 'Unsupported Media Type' });
-    const invalid = toErrorResponse({ code: 'FST_ERR_CTP_INVALID_JSON_BODY', statusCode: 400, message: "Body is not valid JSON but content-type is set to 'application/json'" });
+    const invalid = toErrorResponse({
+      code: 'FST_ERR_CTP_INVALID_JSON_BODY',
+      statusCode: 400,
+      message: "Body is not valid JSON but content-type is set to 'application/json'",
+    });
     expect(invalid.status).toBe(422);
     expect(invalid.body.detail).toEqual([expect.objectContaining({ type: 'json_invalid', loc: ['body', 0], msg: 'JSON decode error' })]);
   });
@@ -64,7 +68,11 @@ describe(toErrorResponse.name, () => {
   });
 
   it('hides every other error behind a bare 500', () => {
-    const constraint = new QueryFailedError('INSERT INTO "user" ...', [], Object.assign(new Error('duplicate key value violates unique constraint'), { code: '23505' }));
+    const constraint = new QueryFailedError(
+      'INSERT INTO "user" ...',
+      [],
+      Object.assign(new Error('duplicate key value violates unique constraint'), { code: '23505' }),
+    );
     for (const error of [new Error('/srv/app/src/secret.ts: boom'), new TypeError('x is undefined'), constraint, 'a string', null]) {
       expect(toErrorResponse(error)).toEqual({ status: 500, body: { detail: 'Internal Server Error' } });
     }

@@ -14,7 +14,7 @@ export function securityHeaders(options: HelmetOptions): Record<string, string> 
   };
   let called = false;
   helmet(options)({} as IncomingMessage, response as unknown as ServerResponse, (error?: unknown) => {
-    if (error) throw error;
+    if (error) throw error as Error;
     called = true;
   });
   if (!called) throw new Error('helmet did not finish synchronously: its options are not static');

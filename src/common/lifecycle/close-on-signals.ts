@@ -22,12 +22,12 @@ export function closeOnSignals(app: INestApplicationContext, timeoutMs: number, 
       Promise.resolve(beforeClose?.())
         .then(() => app.close())
         .then(
-        () => process.exit(0),
-        (error: unknown) => {
-          logger.error(`close failed: ${error instanceof Error ? error.message : String(error)}`);
-          process.exit(1);
-        },
-      );
+          () => process.exit(0),
+          (error: unknown) => {
+            logger.error(`close failed: ${error instanceof Error ? error.message : String(error)}`);
+            process.exit(1);
+          },
+        );
     });
   }
 }

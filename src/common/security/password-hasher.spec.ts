@@ -23,7 +23,6 @@ describe(PasswordHasher.name, () => {
     expect(getPriority()).toBe(before);
   });
 
-
   it('hashes with argon2id and the OWASP parameters', async () => {
     const hashed = await sut.hash('correct horse battery staple');
     expect(hashed).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);

@@ -2,6 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Expose, Transform } from 'class-transformer';
 import { IsBoolean, IsDefined, IsInt, IsString, Max, Min, ValidateBy, ValidateIf } from 'class-validator';
+import { UUID_PATTERN } from './uuid-param.pipe.js';
 import type { IssueContext } from './validation-error.js';
 
 /**
@@ -113,43 +114,135 @@ export function BooleanField(options: Presence & { default?: boolean } = {}): Pr
   );
 }
 
+/** PostgreSQL's `integer` range: a larger value would be a 500 from the database instead of a 422. */
+export const INTEGER_MIN = -2_147_483_648;
+export const INTEGER_MAX = 2_147_483_647;
+
+function Bounds(min: number | undefined, max: number | undefined): PropertyDecorator[] {
+  const checks: PropertyDecorator[] = [];
+  if (min !== undefined) {
+    checks.push(Min(min, context({ type: 'greater_than_equal', msg: `Input should be greater than or equal to ${min}`, ctx: { ge: min } })));
+  }
+  if (max !== undefined) {
+    checks.push(Max(max, context({ type: 'less_than_equal', msg: `Input should be less than or equal to ${max}`, ctx: { le: max } })));
+  }
+  return checks;
+}
+
+export interface NumberOptions extends Presence {
+  min?: number;
+  max?: number;
+  description?: string;
+  example?: number;
+}
+
+/** A JSON integer (a string of digits is refused, as pydantic's strict mode does). */
+export function IntegerField(options: NumberOptions = {}): PropertyDecorator {
+  const min = options.min ?? INTEGER_MIN;
+  const max = options.max ?? INTEGER_MAX;
+  return applyDecorators(
+    ...presence(options),
+    ValidateBy(
+      { name: 'isIntegerValue', validator: { validate: (v) => typeof v === 'number' && Number.isInteger(v) } },
+      context({ type: 'int_type', msg: 'Input should be a valid integer' }),
+    ),
+    ...Bounds(min, max),
+    docs(options, { type: 'integer', minimum: min, maximum: max, description: options.description, example: options.example }),
+  );
+}
+
+/** A finite JSON number. */
+export function NumberField(options: NumberOptions = {}): PropertyDecorator {
+  return applyDecorators(
+    ...presence(options),
+    ValidateBy(
+      { name: 'isNumberValue', validator: { validate: (v) => typeof v === 'number' && Number.isFinite(v) } },
+      context({ type: 'float_type', msg: 'Input should be a valid number' }),
+    ),
+    ...Bounds(options.min, options.max),
+    docs(options, { type: 'number', minimum: options.min, maximum: options.max, description: options.description, example: options.example }),
+  );
+}
+
+export function UuidField(options: Presence & { description?: string } = {}): PropertyDecorator {
+  return applyDecorators(
+    ...presence(options),
+    ValidateBy(
+      { name: 'isUuidValue', validator: { validate: (v) => typeof v === 'string' && UUID_PATTERN.test(v) } },
+      context({ type: 'uuid_parsing', msg: 'Input should be a valid UUID' }),
+    ),
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' && UUID_PATTERN.test(value) ? value.toLowerCase() : value)),
+    docs(options, { type: String, format: 'uuid', description: options.description }),
+  );
+}
+
+const CALENDAR_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** True for an existing day written YYYY-MM-DD (2026-02-30 is refused). */
+function isCalendarDate(value: unknown): boolean {
+  const parts = typeof value === 'string' ? CALENDAR_DATE.exec(value) : null;
+  if (!parts) return false;
+  const day = new Date(Date.UTC(Number(parts[1]), Number(parts[2]) - 1, Number(parts[3])));
+  return day.toISOString().startsWith(value as string);
+}
+
+/** A calendar date, `YYYY-MM-DD` (PostgreSQL `date`), kept as that string. */
+export function DateField(options: Presence & { description?: string } = {}): PropertyDecorator {
+  return applyDecorators(
+    ...presence(options),
+    ValidateBy(
+      { name: 'isCalendarDate', validator: { validate: isCalendarDate } },
+      context({ type: 'date_from_datetime_parsing', msg: 'Input should be a valid date in the format YYYY-MM-DD' }),
+    ),
+    docs(options, { type: String, format: 'date', description: options.description, example: '2026-12-31' }),
+  );
+}
+
+// ISO-8601 with a zone: a timestamp without one would be read in the server's zone.
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/i;
+
+/**
+ * An instant, ISO-8601 with a zone (PostgreSQL `timestamptz`); the DTO holds a `Date`. With
+ * `future`, it must be later than the request.
+ */
+export function DateTimeField(options: Presence & { future?: boolean; description?: string; example?: string } = {}): PropertyDecorator {
+  const future = options.future
+    ? [
+        ValidateBy(
+          { name: 'isFutureDateTime', validator: { validate: (v) => !(v instanceof Date) || v.getTime() > Date.now() } },
+          context({ type: 'datetime_future', msg: 'Input should be in the future' }),
+        ),
+      ]
+    : [];
+  return applyDecorators(
+    ...presence(options),
+    Transform(({ value }: { value: unknown }) => {
+      if (typeof value !== 'string' || !DATE_TIME.test(value)) return value;
+      const instant = new Date(value);
+      return Number.isNaN(instant.getTime()) ? value : instant;
+    }),
+    ValidateBy(
+      { name: 'isDateTimeValue', validator: { validate: (v) => v instanceof Date } },
+      context({ type: 'datetime_from_date_parsing', msg: 'Input should be a valid datetime with a time zone' }),
+    ),
+    ...future,
+    docs(options, { type: String, format: 'date-time', description: options.description, example: options.example ?? '2026-12-31T23:59:00Z' }),
+  );
+}
+
 /** An integer from the query string, with bounds and a default. */
 export function IntegerQueryField(options: { min: number; max?: number; default: number; description?: string }) {
   const checks: PropertyDecorator[] = [
     // Exposed, so the transform below also runs for an absent parameter and sets the default.
     Expose(),
-    Transform(({ value }) => (value === undefined || value === '' ? options.default : /^-?\d+$/.test(String(value)) ? Number(value) : value)),
+    Transform(({ value }: { value: unknown }) =>
+      value === undefined || value === '' ? options.default : typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value,
+    ),
     IsInt(context({ type: 'int_parsing', msg: 'Input should be a valid integer, unable to parse string as an integer' })),
-    Min(options.min, context({ type: 'greater_than_equal', msg: `Input should be greater than or equal to ${options.min}`, ctx: { ge: options.min } })),
+    ...Bounds(options.min, options.max),
   ];
-  if (options.max !== undefined) {
-    checks.push(Max(options.max, context({ type: 'less_than_equal', msg: `Input should be less than or equal to ${options.max}`, ctx: { le: options.max } })));
-  }
   return applyDecorators(
     ...checks,
     ApiPropertyOptional({ type: 'integer', minimum: options.min, maximum: options.max, default: options.default, description: options.description }),
   );
-}
-
-// ISO 8601 with a time zone: a moment, not a wall-clock time that each reader places elsewhere.
-const ZONED_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
-
-/** An ISO 8601 date-time string with a zone; with `future`, one later than the request. */
-export function DateTimeField(options: Presence & { future?: boolean; description?: string; example?: string } = {}): PropertyDecorator {
-  const checks = [
-    ...presence(options),
-    ValidateBy(
-      { name: 'isZonedDateTime', validator: { validate: (v) => typeof v === 'string' && ZONED_DATE_TIME.test(v) && !Number.isNaN(Date.parse(v)) } },
-      context({ type: 'datetime_parsing', msg: 'Input should be a valid ISO 8601 datetime with a time zone' }),
-    ),
-  ];
-  if (options.future) {
-    checks.push(
-      ValidateBy(
-        { name: 'isFutureDateTime', validator: { validate: (v) => typeof v !== 'string' || Date.parse(v) > Date.now() } },
-        context({ type: 'datetime_future', msg: 'Input should be in the future' }),
-      ),
-    );
-  }
-  return applyDecorators(...checks, docs(options, { type: String, format: 'date-time', description: options.description, example: options.example }));
 }

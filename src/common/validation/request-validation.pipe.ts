@@ -12,7 +12,7 @@ function nestedDeeperThan(value: unknown, limit: number): boolean {
   let level: unknown[] = [value];
   for (let depth = 0; level.length > 0; depth++) {
     if (depth > limit) return true;
-    level = level.flatMap((node) => (node !== null && typeof node === 'object' ? Object.values(node) : []));
+    level = level.flatMap((node): unknown[] => (node !== null && typeof node === 'object' ? Object.values(node) : []));
   }
   return false;
 }

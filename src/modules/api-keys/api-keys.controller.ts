@@ -50,11 +50,7 @@ export class ApiKeysController {
   @ApiOperation({ summary: "Revoke a user's API key (your own, or anyone's as a superuser)" })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ description: `${API_KEY_NOT_FOUND}, or User not found` })
-  async revoke(
-    @CurrentUser() caller: User,
-    @Param('user_id', UuidParamPipe) userId: string,
-    @Param('key_id', UuidParamPipe) keyId: string,
-  ): Promise<void> {
+  async revoke(@CurrentUser() caller: User, @Param('user_id', UuidParamPipe) userId: string, @Param('key_id', UuidParamPipe) keyId: string): Promise<void> {
     await this.apiKeys.revoke(caller, userId, keyId);
   }
 

@@ -58,7 +58,7 @@ export class ApiKeysService {
       prefix: secret.slice(0, SHOWN_CHARACTERS),
       keyHash: this.hash(secret),
       readOnly: input.read_only ?? false,
-      expiresAt: input.expires_at ? new Date(input.expires_at) : null,
+      expiresAt: input.expires_at ?? null,
       lastUsedAt: null,
     });
     await this.keys.insert(apiKey);

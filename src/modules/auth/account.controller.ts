@@ -16,11 +16,7 @@ export class AccountController {
   @ApiOperation({ summary: "Change the current user's password (other sessions end)" })
   @ApiOkResponse({ type: MessageDto })
   @ApiBadRequestResponse({ description: 'Incorrect password, or the new password equals the current one' })
-  changePassword(
-    @CurrentUser() user: User,
-    @CurrentSessionId() sessionId: string | undefined,
-    @Body() input: UpdatePasswordDto,
-  ): Promise<MessageDto> {
+  changePassword(@CurrentUser() user: User, @CurrentSessionId() sessionId: string | undefined, @Body() input: UpdatePasswordDto): Promise<MessageDto> {
     return this.auth.changePassword(user, sessionId, input);
   }
 }

@@ -69,7 +69,7 @@ describe(AuthStateCache.name, () => {
     expect(reads).toBe(2);
   });
 
-  it("drops every session of a user on a change to the user, and one session on a change to it", async () => {
+  it('drops every session of a user on a change to the user, and one session on a change to it', async () => {
     await cache.get('u1', 's1', read('u1', 's1'));
     await cache.get('u1', 's2', read('u1', 's2'));
     await cache.get('u2', 's3', read('u2', 's3'));

@@ -29,7 +29,11 @@ describe(BearerAuthenticator.name, () => {
     authorization = `Bearer ${token}`;
   });
 
-  const statusOf = (attempt: Promise<unknown>) => attempt.then(() => 200, (error: unknown) => toErrorResponse(error).status);
+  const statusOf = (attempt: Promise<unknown>) =>
+    attempt.then(
+      () => 200,
+      (error: unknown) => toErrorResponse(error).status,
+    );
 
   it('answers 503, not 401, when the database cannot be reached to check a new token', async () => {
     readState = async () => Promise.reject(databaseDown());

@@ -17,7 +17,8 @@ export const VERIFIED_TOKENS_SIZE = 10_000;
  * A failure to check a token, as the caller is to hear it: a database that cannot be reached
  * is an outage (503 through the error filter), not a bad token; any other surprise is a 401.
  */
-const checkFailure = (error: unknown) => (error instanceof DomainError || isDatabaseUnavailable(error) ? error : new InvalidCredentialsError());
+const checkFailure = (error: unknown): Error =>
+  error instanceof DomainError || isDatabaseUnavailable(error) ? (error as Error) : new InvalidCredentialsError();
 
 /** The callbacks passport gives a strategy for one authentication attempt. */
 interface StrategyAttempt {

@@ -17,10 +17,10 @@ export function cacheEpochKey(redisKeyPrefix: string): string {
 /** The id of a CACHE_VERSIONS_CHANGED message about the epoch, which covers every scope. */
 export const EVERY_SCOPE = '*';
 
+/** The id of a CACHE_VERSIONS_CHANGED message about data every user sees (the version of all rows only). */
+export const SHARED_SCOPE = 'shared';
+
 /** The epoch bump, with the change message that makes API processes drop the versions they keep. */
 export function epochBump(redis: Redis, redisKeyPrefix: string): ChainableCommander {
-  return redis
-    .multi()
-    .incr(cacheEpochKey(redisKeyPrefix))
-    .publish(changeChannel(redisKeyPrefix), changeMessage(CACHE_VERSIONS_CHANGED, EVERY_SCOPE));
+  return redis.multi().incr(cacheEpochKey(redisKeyPrefix)).publish(changeChannel(redisKeyPrefix), changeMessage(CACHE_VERSIONS_CHANGED, EVERY_SCOPE));
 }

@@ -1,8 +1,20 @@
-import { applyDecorators, type CallHandler, type ExecutionContext, Injectable, Logger, type NestInterceptor, UseInterceptors } from '@nestjs/common';
+import {
+  applyDecorators,
+  type CallHandler,
+  type ExecutionContext,
+  Injectable,
+  Logger,
+  type NestInterceptor,
+  SetMetadata,
+  UseInterceptors,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, type Observable, of, switchMap, tap } from 'rxjs';
 import type { Principal } from '../../common/auth/principal.js';
 import { type CacheScope, ResponseCache } from './response-cache.service.js';
+
+const SHARED_RESPONSE = 'cache:shared-response';
 
 interface CachingCaller {
   id: string;
@@ -12,13 +24,16 @@ interface CachingCaller {
 /**
  * Serves GET responses of owner-scoped data from the Redis cache. The key holds the caller, the
  * full URL (path and query) and the version of the data shown: the caller's own rows, or all
- * rows for a superuser. `X-Cache: HIT|MISS` tells which it was.
+ * rows for a superuser and on routes of data every user sees. `X-Cache: HIT|MISS` tells which it was.
  */
 @Injectable()
 export class CacheResponseInterceptor implements NestInterceptor {
   private readonly logger = new Logger('ResponseCache');
 
-  constructor(private readonly cache: ResponseCache) {}
+  constructor(
+    private readonly cache: ResponseCache,
+    private readonly reflector: Reflector,
+  ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const http = context.switchToHttp();
@@ -27,7 +42,8 @@ export class CacheResponseInterceptor implements NestInterceptor {
     const caller = request.user?.user;
     if (!this.cache.enabled || request.method !== 'GET' || !caller) return next.handle();
 
-    const scope: CacheScope = caller.isSuperuser ? { kind: 'all' } : { kind: 'owner', ownerId: caller.id };
+    const shared = this.reflector.get<boolean | undefined>(SHARED_RESPONSE, context.getHandler()) === true;
+    const scope: CacheScope = shared || caller.isSuperuser ? { kind: 'all' } : { kind: 'owner', ownerId: caller.id };
     return from(this.cache.keyFor(scope, caller.id, request.url)).pipe(
       switchMap(async (key) => ({ key, cached: key ? await this.cache.get<unknown>(key) : undefined })),
       switchMap(({ key, cached }) => {
@@ -49,5 +65,10 @@ export class CacheResponseInterceptor implements NestInterceptor {
   }
 }
 
-/** Caches a GET route's responses per caller; writes through ResponseCache invalidate them. */
-export const CacheResponse = () => applyDecorators(UseInterceptors(CacheResponseInterceptor));
+/**
+ * Caches a GET route's responses per caller; writes invalidate them through ResponseCache:
+ * `invalidateOwner()` for owner-scoped data, `invalidateShared()` for `shared` data (the same
+ * rows for every user).
+ */
+export const CacheResponse = (options: { shared?: boolean } = {}) =>
+  applyDecorators(SetMetadata(SHARED_RESPONSE, options.shared === true), UseInterceptors(CacheResponseInterceptor));

@@ -4,7 +4,7 @@ import type { Cache } from 'cache-manager';
 import type { Redis } from 'ioredis';
 import { AppConfig } from '../../config/app-config.js';
 import { InjectRedis } from '../../redis/redis.module.js';
-import { cacheEpochKey, cacheVersionKeyBase, epochBump, EVERY_SCOPE } from './cache-keys.js';
+import { cacheEpochKey, cacheVersionKeyBase, epochBump, EVERY_SCOPE, SHARED_SCOPE } from './cache-keys.js';
 import { withTimeout } from '../../common/async/with-timeout.js';
 import { ThrottledWarnings } from '../../logging/throttled-warnings.js';
 import { CACHE_VERSIONS_CHANGED, ChangeFeed, changeMessage } from '../../redis/change-feed.js';
@@ -124,7 +124,7 @@ export class ResponseCache implements OnModuleInit, OnModuleDestroy {
       this.knownVersions.clear();
       return;
     }
-    this.knownVersions.delete(this.versionKey({ kind: 'owner', ownerId }));
+    if (ownerId !== SHARED_SCOPE) this.knownVersions.delete(this.versionKey({ kind: 'owner', ownerId }));
     this.knownVersions.delete(this.versionKey({ kind: 'all' }));
   }
 
@@ -157,17 +157,24 @@ export class ResponseCache implements OnModuleInit, OnModuleDestroy {
    * Call after the write commits and before its response is sent.
    */
   async invalidateOwner(ownerId: string): Promise<void> {
+    await this.bumpVersions(ownerId, [{ kind: 'owner', ownerId }, { kind: 'all' }]);
+  }
+
+  /**
+   * Makes every cached response of data that all users see stale (routes marked
+   * `@CacheResponse({ shared: true })`). Call after the write commits and before its response is sent.
+   */
+  async invalidateShared(): Promise<void> {
+    await this.bumpVersions(SHARED_SCOPE, [{ kind: 'all' }]);
+  }
+
+  /** Bumps the scopes' versions and tells every process, `changed` naming whose data changed. */
+  private async bumpVersions(changed: string, scopes: CacheScope[]): Promise<void> {
     try {
-      await this.bounded(
-        this.redis
-          .multi()
-          .incr(this.versionKey({ kind: 'owner', ownerId }))
-          .incr(this.versionKey({ kind: 'all' }))
-          .publish(this.changes.channel, changeMessage(CACHE_VERSIONS_CHANGED, ownerId))
-          .exec(),
-        'invalidation',
-      );
-      this.changes.deliverLocally(CACHE_VERSIONS_CHANGED, ownerId);
+      const bump = this.redis.multi();
+      for (const scope of scopes) bump.incr(this.versionKey(scope));
+      await this.bounded(bump.publish(this.changes.channel, changeMessage(CACHE_VERSIONS_CHANGED, changed)).exec(), 'invalidation');
+      this.changes.deliverLocally(CACHE_VERSIONS_CHANGED, changed);
     } catch (error) {
       this.forgetVersions(EVERY_SCOPE);
       this.owesEpochBump = true;

@@ -27,9 +27,10 @@ export class DependencyHealth {
       () => this.probe('database', async () => void (await this.dataSource.query('SELECT 1'))),
       () => this.probe('redis', async () => void (await this.redis.ping())),
       () => this.probe('queue', () => this.jobs.ping()),
-      () => this.probe('server', async () => {
-        if (this.shutdown.shuttingDown) throw new DependencyDown('shutting down');
-      }),
+      () =>
+        this.probe('server', async () => {
+          if (this.shutdown.shuttingDown) throw new DependencyDown('shutting down');
+        }),
     ];
   }
 

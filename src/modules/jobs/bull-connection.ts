@@ -18,7 +18,5 @@ export function bullConnection(redisUrl: string, role: 'producer' | 'worker'): R
     connectTimeout: 1000,
     retryStrategy: (attempt: number) => Math.min(attempt * 100, 2000),
   };
-  return role === 'producer'
-    ? { ...options, maxRetriesPerRequest: 1 }
-    : { ...options, maxRetriesPerRequest: null };
+  return role === 'producer' ? { ...options, maxRetriesPerRequest: 1 } : { ...options, maxRetriesPerRequest: null };
 }

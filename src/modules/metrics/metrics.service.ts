@@ -30,11 +30,7 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor(
-    cache: ResponseCache,
-    jobs: JobQueue,
-    @InjectDataSource() dataSource: DataSource,
-  ) {
+  constructor(cache: ResponseCache, jobs: JobQueue, @InjectDataSource() dataSource: DataSource) {
     collectDefaultMetrics({ register: this.registry });
     const cacheCounter = (name: 'hits' | 'misses' | 'errors', help: string) =>
       new Counter({

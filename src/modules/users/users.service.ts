@@ -85,7 +85,9 @@ export class UsersService {
     if (emailEnabled(this.config)) {
       const content = { template: 'new-account' as const, projectName: this.config.projectName, email: user.email, loginLink: this.config.frontendHost };
       // The account exists either way; a queue outage only costs the welcome email.
-      await this.jobs.sendEmail({ to: user.email, content, requestId }).catch((error: Error) => this.logger.warn(`welcome email for ${user.id} not queued: ${error.message}`));
+      await this.jobs
+        .sendEmail({ to: user.email, content, requestId })
+        .catch((error: Error) => this.logger.warn(`welcome email for ${user.id} not queued: ${error.message}`));
     }
     return user;
   }
@@ -96,10 +98,7 @@ export class UsersService {
    */
   async resetPassword(user: User, password: string, expectedVersion: number): Promise<boolean> {
     const hashedPassword = await this.passwords.hash(password);
-    const result = await this.users.update(
-      { id: user.id, credentialsVersion: expectedVersion },
-      { hashedPassword, credentialsVersion: expectedVersion + 1 },
-    );
+    const result = await this.users.update({ id: user.id, credentialsVersion: expectedVersion }, { hashedPassword, credentialsVersion: expectedVersion + 1 });
     await this.changes.publish(USER_CHANGED, user.id);
     return Boolean(result.affected);
   }

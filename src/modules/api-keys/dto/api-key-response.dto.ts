@@ -27,7 +27,7 @@ export class ApiKeyResponseDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   expires_at: string | null;
 
-  static from(key: ApiKey): ApiKeyResponseDto {
+  static from(this: void, key: ApiKey): ApiKeyResponseDto {
     return {
       id: key.id,
       user_id: key.userId,

@@ -20,7 +20,7 @@ export class ItemResponseDto {
   @ApiProperty({ format: 'date-time' })
   updated_at: string;
 
-  static from(item: Item): ItemResponseDto {
+  static from(this: void, item: Item): ItemResponseDto {
     return {
       id: item.id,
       title: item.title,

@@ -24,7 +24,7 @@ export class UserResponseDto {
   @ApiProperty({ format: 'date-time' })
   updated_at: string;
 
-  static from(user: User): UserResponseDto {
+  static from(this: void, user: User): UserResponseDto {
     return {
       id: user.id,
       email: user.email,

@@ -1,0 +1,38 @@
+import eslint from '@eslint/js';
+import prettier from 'eslint-config-prettier';
+import { defineConfig } from 'eslint/config';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+/** ESLint with typescript-eslint's type-aware rules; layout is Prettier's (`prettier --check` in `npm run lint`). */
+export default defineConfig(
+  { ignores: ['dist/', 'coverage/', '.data/', 'backups/', 'schematics/**/files*/'] },
+  eslint.configs.recommended,
+  tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      globals: globals.node,
+      parserOptions: { projectService: { allowDefaultProject: ['*.js'] }, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      // `_` names what a signature or a loop needs but the body does not use.
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      // Functions whose contract is a promise (job processors, health checks, factories) are
+      // async even when they await nothing, so that a throw is a rejection like any other.
+      '@typescript-eslint/require-await': 'off',
+    },
+  },
+  {
+    // Response bodies in end-to-end tests are supertest's and fetch's `any`: the assertions check them.
+    files: ['test/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+    },
+  },
+  { files: ['*.js'], extends: [tseslint.configs.disableTypeChecked] },
+  prettier,
+);
