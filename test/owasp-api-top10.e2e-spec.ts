@@ -257,6 +257,13 @@ describe('OWASP API Security Top 10', () => {
       const wrongMethod = await call('PATCH', '/api/v1/items/', headersOf.owner);
       expect({ status: wrongMethod.statusCode, body: wrongMethod.json() }).toEqual({ status: 405, body: { detail: 'Method Not Allowed' } });
       for (const method of ['TRACE', 'PROPFIND', 'CONNECT']) expect((await call(method, '/api/v1/items/', headersOf.owner)).statusCode).toBeLessThan(500);
+      const nulTitle = await call('POST', '/api/v1/items/', headersOf.owner, { title: 'a\u0000b' });
+      expect({ status: nulTitle.statusCode, type: nulTitle.json<{ detail: { type: string }[] }>().detail[0].type }).toEqual({
+        status: 422,
+        type: 'string_pattern_mismatch',
+      });
+      const nulPath = await call('POST', `/api/v1/password-recovery/${encodeURIComponent('a\u0000b@example.com')}`);
+      expect({ status: nulPath.statusCode, body: nulPath.json() }).toEqual({ status: 400, body: { detail: 'Text must not contain NUL characters' } });
       const malformed = await app.inject({
         method: 'POST',
         url: '/api/v1/items/',

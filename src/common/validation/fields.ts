@@ -51,6 +51,14 @@ function LengthBetween(min: number, max: number): PropertyDecorator {
   return applyDecorators(tooShort, tooLong);
 }
 
+/** PostgreSQL text cannot hold U+0000: refused here, not left to fail as an insert. */
+function NoNulCharacter(): PropertyDecorator {
+  return ValidateBy(
+    { name: 'noNulCharacter', validator: { validate: (v) => typeof v !== 'string' || !v.includes('\u0000') } },
+    context({ type: 'string_pattern_mismatch', msg: 'String should not contain NUL characters' }),
+  );
+}
+
 function docs(presence: Presence, schema: Record<string, unknown>): PropertyDecorator {
   const options = { ...schema, nullable: presence.nullable || undefined };
   return presence.optional ? ApiPropertyOptional(options) : ApiProperty(options);
@@ -69,6 +77,7 @@ export function TextField(options: TextOptions): PropertyDecorator {
     ...presence(options),
     IsString(context({ type: 'string_type', msg: 'Input should be a valid string' })),
     LengthBetween(min, options.max),
+    NoNulCharacter(),
     docs(options, {
       type: String,
       minLength: min || undefined,
@@ -81,7 +90,7 @@ export function TextField(options: TextOptions): PropertyDecorator {
 
 // Deliberately simple (one @, a dot in the domain, no spaces): the same rule as pydantic's
 // email-validator for the inputs that matter, without rejecting valid but unusual addresses.
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const EMAIL = /^[^\s@\0]+@[^\s@\0]+\.[^\s@\0]+$/;
 export const MAX_EMAIL_LENGTH = 254;
 
 export function EmailField(options: Presence = {}): PropertyDecorator {

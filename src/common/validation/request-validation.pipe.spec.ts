@@ -88,6 +88,13 @@ describe(RequestValidationPipe.name, () => {
     });
   });
 
+  it('refuses NUL characters, which PostgreSQL text cannot hold', async () => {
+    const [title] = await issuesFor({ title: 'a\u0000b' }, CreateThingDto);
+    expect(title).toMatchObject({ type: 'string_pattern_mismatch', loc: ['body', 'title'], msg: 'String should not contain NUL characters' });
+    const [email] = await issuesFor({ title: 'a', email: 'a\u0000@example.com' }, CreateThingDto);
+    expect(email).toMatchObject({ type: 'value_error', loc: ['body', 'email'] });
+  });
+
   it('echoes a small structured input, not a large one', async () => {
     const [small] = await issuesFor({ title: ['a', 'b'] }, CreateThingDto);
     expect(small).toMatchObject({ type: 'string_type', input: ['a', 'b'] });
