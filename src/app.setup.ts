@@ -118,6 +118,8 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
     origin: config.corsOrigins,
     credentials: true,
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    // Listed, not reflected from the preflight: a browser may send these and nothing else.
+    allowedHeaders: ['Authorization', 'Content-Type', 'X-API-Key', 'X-Request-ID'],
     exposedHeaders: ['X-Request-ID', 'Retry-After'],
     maxAge: 600,
   };

@@ -190,18 +190,58 @@ describe('API keys', () => {
       expect((await http().get('/api/v1/users/me').set(withKey(key)).expect(401)).body).toEqual(INVALID);
     });
 
-    it('survives a password change made with the key; the sessions end', async () => {
+    it("keeps working through the owner's password change, password reset and logout, which end the sessions", async () => {
       const password = `pw-${randomUUID()}`;
       const user = await createUser(app, { password });
       const tokens = await login(app, user.email, password);
       const key = (await http().post(KEYS).set(bearer(tokens.access_token)).send({ name: 'k' }).expect(201)).body.key as string;
+
+      await http()
+        .patch('/api/v1/users/me/password')
+        .set(bearer(tokens.access_token))
+        .send({ current_password: password, new_password: `${password}-changed` })
+        .expect(200);
+      await http().get('/api/v1/users/me').set(withKey(key)).expect(200);
+
+      const admin = await loginAsSuperuser(app);
+      const email = await http()
+        .post(`/api/v1/password-recovery-html-content/${encodeURIComponent(user.email)}`)
+        .set(bearer(admin.access_token))
+        .expect(200);
+      const resetToken = decodeURIComponent(/token=([^"&\s]+)/.exec(email.text)![1]);
+      await http()
+        .post('/api/v1/reset-password/')
+        .send({ token: resetToken, new_password: `${password}-reset` })
+        .expect(200);
+      await http().get('/api/v1/users/me').set(bearer(tokens.access_token)).expect(401);
+      await http().get('/api/v1/users/me').set(withKey(key)).expect(200);
+
+      const fresh = await login(app, user.email, `${password}-reset`);
+      await http().post('/api/v1/logout').set(bearer(fresh.access_token)).expect(204);
+      await http().get('/api/v1/users/me').set(withKey(key)).expect(200);
+    });
+
+    it('cannot make keys, or change the email or password, or delete the account', async () => {
+      const { key, token } = await userWithKey();
+      const refused = { detail: 'This action needs a password login, not an API key' };
+      expect((await http().post(KEYS).set(withKey(key)).send({ name: 'forever' }).expect(403)).body).toEqual(refused);
+      expect(
+        (
+          await http()
+            .patch('/api/v1/users/me')
+            .set(withKey(key))
+            .send({ email: `${randomUUID()}@example.com` })
+            .expect(403)
+        ).body,
+      ).toEqual(refused);
       await http()
         .patch('/api/v1/users/me/password')
         .set(withKey(key))
-        .send({ current_password: password, new_password: `${password}-new` })
-        .expect(200);
+        .send({ current_password: 'x'.repeat(8), new_password: 'y'.repeat(8) })
+        .expect(403);
+      await http().delete('/api/v1/users/me').set(withKey(key)).expect(403);
+      expect((await http().get(KEYS).set(bearer(token)).expect(200)).body.count).toBe(1);
       await http().get('/api/v1/users/me').set(withKey(key)).expect(200);
-      await http().get('/api/v1/users/me').set(bearer(tokens.access_token)).expect(401);
     });
 
     it('takes the key when a request carries both a key and a bearer token', async () => {
@@ -273,16 +313,15 @@ describe('API key failure limit', () => {
     await app.close();
   });
 
-  it('answers 429 with Retry-After once a client has sent too many bad keys, even for a good key', async () => {
+  it('answers 429 with Retry-After to a client past the limit of bad keys, and lets its good keys through', async () => {
     const user = await signedInUser(app);
     const good = (await request(app.getHttpServer()).post(KEYS).set(bearer(user.token)).send({ name: 'good' }).expect(201)).body.key as string;
-    for (let i = 0; i < 5; i++) {
-      await request(app.getHttpServer()).get('/api/v1/users/me').set('X-API-Key', `ak_${randomUUID()}`).expect(401);
-    }
-    const blocked = await request(app.getHttpServer()).get('/api/v1/users/me').set('X-API-Key', good).expect(429);
+    const badKey = () => request(app.getHttpServer()).get('/api/v1/users/me').set('X-API-Key', `ak_${randomUUID()}`);
+    for (let i = 0; i < 5; i++) await badKey().expect(401);
+    const blocked = await badKey().expect(429);
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
     expect(blocked.body).toEqual({ detail: 'Too many failed API key attempts, please try again later' });
-    // Bearer tokens are not affected by the key limit.
+    await request(app.getHttpServer()).get('/api/v1/users/me').set('X-API-Key', good).expect(200);
     await request(app.getHttpServer()).get('/api/v1/users/me').set(bearer(user.token)).expect(200);
   });
 });

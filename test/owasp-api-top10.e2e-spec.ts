@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DataSource } from 'typeorm';
+import { SESSION_REQUIRED } from '../src/common/auth/session-only.guard.js';
 import { NOT_ENOUGH_PRIVILEGES } from '../src/common/auth/superuser.guard.js';
 import { type OpenApiDocument, operationsOf } from './fuzz/openapi-operations.js';
 import { createTestApp } from './utils/test-app.js';
@@ -9,8 +11,8 @@ import { bearer, createUser, login } from './utils/users.js';
 
 /** OWASP API Security Top 10 (2023) checks over the whole documented API. */
 
-type CallerKind = 'anonymous' | 'owner' | 'other' | 'superuser' | 'ownerReadOnlyKey';
-const CALLERS: CallerKind[] = ['anonymous', 'owner', 'other', 'superuser', 'ownerReadOnlyKey'];
+type CallerKind = 'anonymous' | 'owner' | 'other' | 'superuser' | 'ownerKey' | 'ownerReadOnlyKey';
+const CALLERS: CallerKind[] = ['anonymous', 'owner', 'other', 'superuser', 'ownerKey', 'ownerReadOnlyKey'];
 type Headers = Record<string, string>;
 
 const document = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'openapi.json'), 'utf8')) as OpenApiDocument;
@@ -40,12 +42,14 @@ describe('OWASP API Security Top 10', () => {
     owner = ownerUser;
     other = otherUser;
     superuser = superUser.headers;
+    const fullKey = await call('POST', '/api/v1/users/me/api-keys', ownerUser.headers, { name: 'script' });
     const readOnlyKey = await call('POST', '/api/v1/users/me/api-keys', ownerUser.headers, { name: 'reader', read_only: true });
     Object.assign(headersOf, {
       anonymous: {},
       owner: ownerUser.headers,
       other: otherUser.headers,
       superuser: superUser.headers,
+      ownerKey: { 'X-API-Key': fullKey.json<{ key: string }>().key },
       ownerReadOnlyKey: { 'X-API-Key': readOnlyKey.json<{ key: string }>().key },
     });
   });
@@ -59,52 +63,53 @@ describe('OWASP API Security Top 10', () => {
     const matrix: Record<string, { target: () => Promise<{ url: string; body?: object }>; expect: Record<CallerKind, number> }> = {
       'GET /api/v1/items/{id}': {
         target: async () => ({ url: `/api/v1/items/${(await created('/api/v1/items/', headersOf.owner, { title: 'mine' })).id}` }),
-        expect: { anonymous: 401, owner: 200, other: 403, superuser: 200, ownerReadOnlyKey: 200 },
+        expect: { anonymous: 401, owner: 200, other: 403, superuser: 200, ownerKey: 200, ownerReadOnlyKey: 200 },
       },
       'PUT /api/v1/items/{id}': {
         target: async () => ({ url: `/api/v1/items/${(await created('/api/v1/items/', headersOf.owner, { title: 'mine' })).id}`, body: { title: 'changed' } }),
-        expect: { anonymous: 401, owner: 200, other: 403, superuser: 200, ownerReadOnlyKey: 403 },
+        expect: { anonymous: 401, owner: 200, other: 403, superuser: 200, ownerKey: 200, ownerReadOnlyKey: 403 },
       },
       'DELETE /api/v1/items/{id}': {
         target: async () => ({ url: `/api/v1/items/${(await created('/api/v1/items/', headersOf.owner, { title: 'mine' })).id}` }),
-        expect: { anonymous: 401, owner: 204, other: 403, superuser: 204, ownerReadOnlyKey: 403 },
+        expect: { anonymous: 401, owner: 204, other: 403, superuser: 204, ownerKey: 204, ownerReadOnlyKey: 403 },
       },
       'GET /api/v1/users/{user_id}': {
         target: async () => ({ url: `/api/v1/users/${owner.id}` }),
-        expect: { anonymous: 401, owner: 200, other: 403, superuser: 200, ownerReadOnlyKey: 200 },
+        expect: { anonymous: 401, owner: 200, other: 403, superuser: 200, ownerKey: 200, ownerReadOnlyKey: 200 },
       },
       'PATCH /api/v1/users/{user_id}': {
         target: async () => ({ url: `/api/v1/users/${owner.id}`, body: { full_name: 'Renamed' } }),
-        expect: { anonymous: 401, owner: 403, other: 403, superuser: 200, ownerReadOnlyKey: 403 },
+        expect: { anonymous: 401, owner: 403, other: 403, superuser: 200, ownerKey: 403, ownerReadOnlyKey: 403 },
       },
       'DELETE /api/v1/users/{user_id}': {
         target: async () => ({ url: `/api/v1/users/${(await createUser(app)).id}` }),
-        expect: { anonymous: 401, owner: 403, other: 403, superuser: 204, ownerReadOnlyKey: 403 },
+        expect: { anonymous: 401, owner: 403, other: 403, superuser: 204, ownerKey: 403, ownerReadOnlyKey: 403 },
       },
       'GET /api/v1/users/{user_id}/api-keys': {
         target: async () => ({ url: `/api/v1/users/${owner.id}/api-keys` }),
-        expect: { anonymous: 401, owner: 200, other: 403, superuser: 200, ownerReadOnlyKey: 200 },
+        expect: { anonymous: 401, owner: 200, other: 403, superuser: 200, ownerKey: 200, ownerReadOnlyKey: 200 },
       },
       'DELETE /api/v1/users/{user_id}/api-keys/{key_id}': {
         target: async () => ({ url: `/api/v1/users/${owner.id}/api-keys/${(await created('/api/v1/users/me/api-keys', headersOf.owner, { name: 'k' })).id}` }),
-        expect: { anonymous: 401, owner: 204, other: 403, superuser: 204, ownerReadOnlyKey: 403 },
+        expect: { anonymous: 401, owner: 204, other: 403, superuser: 204, ownerKey: 204, ownerReadOnlyKey: 403 },
       },
       'DELETE /api/v1/users/me/api-keys/{key_id}': {
         target: async () => ({ url: `/api/v1/users/me/api-keys/${(await created('/api/v1/users/me/api-keys', headersOf.owner, { name: 'k' })).id}` }),
-        expect: { anonymous: 401, owner: 204, other: 404, superuser: 404, ownerReadOnlyKey: 403 },
+        expect: { anonymous: 401, owner: 204, other: 404, superuser: 404, ownerKey: 204, ownerReadOnlyKey: 403 },
       },
       'GET /api/v1/jobs/{job_id}': {
         target: async () => ({ url: `/api/v1/jobs/${(await created('/api/v1/utils/test-queue/', superuser, { message: 'm' })).job_id}` }),
-        expect: { anonymous: 401, owner: 403, other: 403, superuser: 200, ownerReadOnlyKey: 403 },
+        expect: { anonymous: 401, owner: 403, other: 403, superuser: 200, ownerKey: 403, ownerReadOnlyKey: 403 },
       },
       'POST /api/v1/password-recovery/{email}': {
         // Public: credentials, a read-only key's included, are not looked at.
-        target: async () => ({ url: `/api/v1/password-recovery/${encodeURIComponent(owner.email)}` }),
-        expect: { anonymous: 200, owner: 200, other: 200, superuser: 200, ownerReadOnlyKey: 200 },
+        // A user of its own each time: recovery requests are limited per email.
+        target: async () => ({ url: `/api/v1/password-recovery/${encodeURIComponent((await createUser(app)).email)}` }),
+        expect: { anonymous: 200, owner: 200, other: 200, superuser: 200, ownerKey: 200, ownerReadOnlyKey: 200 },
       },
       'POST /api/v1/password-recovery-html-content/{email}': {
         target: async () => ({ url: `/api/v1/password-recovery-html-content/${encodeURIComponent(owner.email)}` }),
-        expect: { anonymous: 401, owner: 403, other: 403, superuser: 200, ownerReadOnlyKey: 403 },
+        expect: { anonymous: 401, owner: 403, other: 403, superuser: 200, ownerKey: 403, ownerReadOnlyKey: 403 },
       },
     };
 
@@ -122,6 +127,36 @@ describe('OWASP API Security Top 10', () => {
         answers[caller] = (await call(method, url, headersOf[caller], body)).statusCode;
       }
       expect(answers).toEqual(row.expect);
+    });
+
+    it('refuses an API key, even a full one, on the routes that change how the account signs in', async () => {
+      const sessionOnly = operations.filter((operation) =>
+        JSON.stringify(document.paths[operation.path][operation.method.toLowerCase()]).includes(SESSION_REQUIRED),
+      );
+      expect(sessionOnly.map((operation) => `${operation.method} ${operation.path}`).sort()).toEqual([
+        'DELETE /api/v1/users/me',
+        'PATCH /api/v1/users/me',
+        'PATCH /api/v1/users/me/password',
+        'POST /api/v1/admin/queues-session',
+        'POST /api/v1/users/me/api-keys',
+      ]);
+      const bodies: Record<string, object> = {
+        'PATCH /api/v1/users/me': { email: `taken-over-${randomUUID()}@example.com` },
+        'PATCH /api/v1/users/me/password': { current_password: 'unknown to a script', new_password: 'a new password' },
+        'POST /api/v1/users/me/api-keys': { name: 'forever' },
+      };
+      // A superuser's key, so that no other guard (superuser-only) answers first.
+      const key = await call('POST', '/api/v1/users/me/api-keys', superuser, { name: 'admin script' });
+      const superuserKey = { 'X-API-Key': key.json<{ key: string }>().key };
+      for (const operation of sessionOnly) {
+        const response = await call(operation.method, operation.path, superuserKey, bodies[`${operation.method} ${operation.path}`]);
+        expect({ operation: operation.id, status: response.statusCode, body: response.json() }).toEqual({
+          operation: operation.id,
+          status: 403,
+          body: { detail: SESSION_REQUIRED },
+        });
+      }
+      expect((await call('GET', '/api/v1/users/me', superuserKey)).statusCode).toBe(200);
     });
 
     it('answers a normal user on every superuser-only operation with 403', async () => {
@@ -200,6 +235,17 @@ describe('OWASP API Security Top 10', () => {
     });
   });
 
+  describe('API3 in the database', () => {
+    it('stores none of the forged values the writes above sent', async () => {
+      const db = app.get(DataSource);
+      const forged = async (sql: string, parameters: unknown[] = []) => Number((await db.query<{ count: string }[]>(sql, parameters))[0].count);
+      expect(await forged(`SELECT count(*) FROM items WHERE owner_id = $1 OR created_at < '2001-01-01' OR updated_at < '2001-01-01'`, [other.id])).toBe(0);
+      expect(await forged(`SELECT count(*) FROM api_keys WHERE user_id = $1 OR prefix = 'ak_forged' OR last_used_at < '2001-01-01'`, [other.id])).toBe(0);
+      expect(await forged(`SELECT count(*) FROM users WHERE hashed_password LIKE '%forged' OR credentials_version = 99 OR created_at < '2001-01-01'`)).toBe(0);
+      expect(await forged(`SELECT count(*) FROM users WHERE email LIKE 'mass-%' AND (is_superuser OR NOT is_active)`)).toBe(0);
+    });
+  });
+
   describe('API4 unrestricted resource consumption', () => {
     it('bounds bodies, pages and nesting', async () => {
       const big = await call('POST', '/api/v1/items/', headersOf.owner, { title: 't', description: 'x'.repeat(110_000) });
@@ -263,7 +309,12 @@ describe('OWASP API Security Top 10', () => {
         type: 'string_pattern_mismatch',
       });
       const nulPath = await call('POST', `/api/v1/password-recovery/${encodeURIComponent('a\u0000b@example.com')}`);
-      expect({ status: nulPath.statusCode, body: nulPath.json() }).toEqual({ status: 400, body: { detail: 'Text must not contain NUL characters' } });
+      expect({ status: nulPath.statusCode, body: nulPath.json() }).toEqual({
+        status: 200,
+        body: { message: 'If that email is registered, we sent a password recovery link' },
+      });
+      const nulPreview = await call('POST', `/api/v1/password-recovery-html-content/${encodeURIComponent('a\u0000b@example.com')}`, superuser);
+      expect(nulPreview.statusCode).toBe(404);
       const malformed = await app.inject({
         method: 'POST',
         url: '/api/v1/items/',
@@ -279,12 +330,14 @@ describe('OWASP API Security Top 10', () => {
         app.inject({
           method: 'OPTIONS',
           url: '/api/v1/items/',
-          headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-api-key' },
+          headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-api-key, x-smuggled' },
         });
       expect((await preflight('https://evil.example')).headers['access-control-allow-origin']).toBeUndefined();
       const allowed = await preflight('http://localhost:5173');
       expect(allowed.headers).toMatchObject({ 'access-control-allow-origin': 'http://localhost:5173', 'access-control-allow-credentials': 'true' });
-      expect(String(allowed.headers['access-control-allow-headers'])).toContain('x-api-key');
+      const allowedHeaders = String(allowed.headers['access-control-allow-headers']).toLowerCase();
+      expect(allowedHeaders).toContain('x-api-key');
+      expect(allowedHeaders).not.toContain('x-smuggled');
     });
 
     it('turns the documentation off with DOCS_ENABLED=false, as production may want', async () => {

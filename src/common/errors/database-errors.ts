@@ -25,14 +25,3 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   }
   return candidate.driverError !== undefined && candidate.driverError !== error && isDatabaseUnavailable(candidate.driverError);
 }
-
-/** SQLSTATEs of text the database cannot store (in practice U+0000, which JSON can carry). */
-const UNSTORABLE_TEXT_SQLSTATES = new Set(['22021', '22P05']);
-
-/** A value from the request that PostgreSQL refused as text: the request is wrong, not the server. */
-export function isUnstorableText(error: unknown): boolean {
-  if (!error || typeof error !== 'object') return false;
-  const candidate = error as { code?: unknown; driverError?: unknown };
-  if (typeof candidate.code === 'string' && UNSTORABLE_TEXT_SQLSTATES.has(candidate.code)) return true;
-  return candidate.driverError !== undefined && candidate.driverError !== error && isUnstorableText(candidate.driverError);
-}

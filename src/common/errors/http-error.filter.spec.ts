@@ -67,11 +67,6 @@ describe(toErrorResponse.name, () => {
     expect(toErrorResponse(unanswered).status).toBe(503);
   });
 
-  it('answers 400 for text PostgreSQL cannot store, without the database error', () => {
-    const nul = new QueryFailedError('SELECT 1', [], Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' }));
-    expect(toErrorResponse(nul)).toEqual({ status: 400, body: { detail: 'Text must not contain NUL characters' } });
-  });
-
   it('hides every other error behind a bare 500', () => {
     const constraint = new QueryFailedError(
       'INSERT INTO "user" ...',

@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger, NotFoundException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RouteTable } from '../http/route-table.js';
-import { isDatabaseUnavailable, isUnstorableText } from './database-errors.js';
+import { isDatabaseUnavailable } from './database-errors.js';
 import { DomainError } from './domain-error.js';
 
 export interface ErrorResponse {
@@ -50,8 +50,6 @@ const STATUS_TEXT: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-export const UNSTORABLE_TEXT = 'Text must not contain NUL characters';
-
 const INTERNAL: ErrorResponse = { status: 500, body: { detail: 'Internal Server Error' } };
 
 function fromHttpException(exception: HttpException): ErrorResponse {
@@ -91,9 +89,6 @@ function mapException(exception: unknown): ErrorResponse {
     return mapped ? mapped(cause!) : fromHttpException(exception);
   }
   if (isDatabaseUnavailable(exception)) return { status: 503, body: { detail: 'Service Unavailable' } };
-  // Fields are checked for NUL before they reach the database; this covers the other inputs
-  // (path parameters) used in a query.
-  if (isUnstorableText(exception)) return { status: 400, body: { detail: UNSTORABLE_TEXT } };
   const error = exception as FastifyLikeError | null;
   if (error && typeof error === 'object') {
     const mapped = error.code ? FASTIFY_ERRORS[error.code] : undefined;

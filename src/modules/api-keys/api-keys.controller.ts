@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser } from '../../common/auth/principal.js';
+import { SessionOnly } from '../../common/auth/session-only.guard.js';
 import { PageQueryDto } from '../../common/http/page-query.dto.js';
 import { UuidParamPipe } from '../../common/validation/uuid-param.pipe.js';
 import type { User } from '../users/entities/user.entity.js';
@@ -15,6 +16,7 @@ export class ApiKeysController {
   constructor(private readonly apiKeys: ApiKeysService) {}
 
   @Post('me/api-keys')
+  @SessionOnly()
   @ApiOperation({ summary: 'Create an API key (its secret is in this response only)' })
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
   async create(@CurrentUser() caller: User, @Body() input: CreateApiKeyDto): Promise<CreatedApiKeyDto> {

@@ -1,7 +1,7 @@
 import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
+import { IsNull, LessThan, type Repository } from 'typeorm';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { AppConfig } from '../../config/app-config.js';
 import type { User } from '../users/entities/user.entity.js';
@@ -92,11 +92,18 @@ export class ApiKeysService {
     return { apiKey, user: apiKey.user };
   }
 
+  /** One conditional UPDATE, so requests racing past the minute write the time once. */
   private async recordUse(apiKey: ApiKey): Promise<void> {
     const now = new Date();
-    if (apiKey.lastUsedAt && now.getTime() - apiKey.lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS) return;
-    await this.keys.update({ id: apiKey.id }, { lastUsedAt: now });
-    apiKey.lastUsedAt = now;
+    const stale = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
+    if (apiKey.lastUsedAt && apiKey.lastUsedAt > stale) return;
+    await this.keys.update(
+      [
+        { id: apiKey.id, lastUsedAt: IsNull() },
+        { id: apiKey.id, lastUsedAt: LessThan(stale) },
+      ],
+      { lastUsedAt: now },
+    );
   }
 
   private hash(secret: string): string {

@@ -52,8 +52,9 @@ export class AuthStateCache {
   async get(userId: string, sessionId: string, read: () => Promise<AuthState>): Promise<AuthState> {
     const entry = this.entries.get(sessionId);
     if (entry && entry.userId === userId && entry.expiresAt > Date.now()) {
-      // A change published before this request was sent can still sit unread on the change
-      // feed's socket when the request is read; one turn of the event loop reads it first.
+      // A change published before this request was sent has normally reached the change feed's
+      // socket already, but may not have been read when the request is; one turn of the event
+      // loop reads it first. (Across machines the feed stays as late as the network.)
       await pendingEventsRead();
       if (this.entries.get(sessionId) === entry) return { user: entry.user, session: entry.session };
     } else if (entry) this.drop(sessionId);

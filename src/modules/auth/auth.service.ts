@@ -62,16 +62,13 @@ export class AuthService {
     await this.sessions.revokeAllOf(user.id);
   }
 
-  /**
-   * Changes the password; the caller's session continues, every other one ends (all of them when
-   * the caller used an API key; API keys themselves are not sessions and keep working).
-   */
-  async changePassword(user: User, sessionId: string | undefined, input: UpdatePasswordDto): Promise<MessageDto> {
+  /** Changes the password; the caller's session continues, every other one ends (API keys stay). */
+  async changePassword(user: User, sessionId: string, input: UpdatePasswordDto): Promise<MessageDto> {
     const { valid } = await this.passwords.verify(user.hashedPassword, input.current_password);
     if (!valid) throw new DomainError(400, INCORRECT_PASSWORD);
     if (input.current_password === input.new_password) throw new DomainError(400, SAME_PASSWORD);
     const version = await this.users.setPassword(user, input.new_password);
-    if (sessionId) await this.sessions.carryOver(sessionId, version);
+    await this.sessions.carryOver(sessionId, version);
     return MessageDto.of(PASSWORD_UPDATED);
   }
 

@@ -41,21 +41,24 @@ export class RequestAuthenticator {
     return principal;
   }
 
-  /** Failed keys count against the client address: past the limit, every key attempt is 429. */
   private async byApiKey(secret: string, clientIp: string): Promise<Principal> {
-    const limits = this.failureLimits(clientIp);
-    const retryAfter = await this.limiter.retryAfter(limits);
-    if (retryAfter > 0) throw new DomainError(429, TOO_MANY_KEY_FAILURES, { 'Retry-After': String(retryAfter) });
     const found = await this.apiKeys.findUsable(secret);
-    if (!found) {
-      await this.limiter.record(limits);
-      throw new InvalidCredentialsError();
-    }
+    if (!found) throw await this.failedKey(clientIp);
     if (!found.user.isActive) throw new InactiveUserError();
     return { user: found.user, apiKey: { id: found.apiKey.id, readOnly: found.apiKey.readOnly } };
   }
 
-  private failureLimits(clientIp: string): AttemptLimit[] {
-    return [{ subject: `api-key:ip:${clientIp}`, max: this.config.apiKeyMaxFailuresPerIp, windowSeconds: this.config.apiKeyFailureWindowSeconds }];
+  /**
+   * A wrong key counts against the client address; past the limit its answer is 429 instead of
+   * 401. A valid key is never held up (nor sent through Redis): keys are 256-bit secrets, so the
+   * limit is there to throttle and flag scanning, not to stop a guess that cannot succeed.
+   */
+  private async failedKey(clientIp: string): Promise<DomainError> {
+    const limits: AttemptLimit[] = [
+      { subject: `api-key:ip:${clientIp}`, max: this.config.apiKeyMaxFailuresPerIp, windowSeconds: this.config.apiKeyFailureWindowSeconds },
+    ];
+    const retryAfter = await this.limiter.retryAfter(limits);
+    await this.limiter.record(limits);
+    return retryAfter > 0 ? new DomainError(429, TOO_MANY_KEY_FAILURES, { 'Retry-After': String(retryAfter) }) : new InvalidCredentialsError();
   }
 }

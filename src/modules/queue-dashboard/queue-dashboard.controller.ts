@@ -1,29 +1,28 @@
 import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { SessionOnly } from '../../common/auth/session-only.guard.js';
 import { SuperuserOnly } from '../../common/auth/superuser.guard.js';
-import { DomainError } from '../../common/errors/domain-error.js';
 import { AppConfig } from '../../config/app-config.js';
 import { DASHBOARD_COOKIE, DASHBOARD_PATH } from './queue-dashboard.js';
-
-const BEARER_TOKEN_NEEDED = 'Opening the dashboard in a browser needs a bearer token, not an API key';
 
 @ApiTags('jobs')
 @Controller('admin')
 export class QueueDashboardController {
   constructor(private readonly config: AppConfig) {}
 
-  /** Puts the caller's access token in a cookie scoped to the dashboard, for the browser. */
+  /**
+   * Puts the caller's access token in a cookie scoped to the dashboard, for the browser. A key
+   * caller has no access token to hand over, and a key must not sit in a cookie.
+   */
   @Post('queues-session')
   @SuperuserOnly()
+  @SessionOnly()
   @HttpCode(204)
   @ApiOperation({ summary: `Open the queue dashboard at ${DASHBOARD_PATH} in this browser` })
   @ApiNoContentResponse({ description: 'Cookie set; open the dashboard' })
-  @ApiBadRequestResponse({ description: BEARER_TOKEN_NEEDED })
   openSession(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): void {
     const token = (request.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
-    // An API key caller has no access token to hand over, and a key must not sit in a cookie.
-    if (!token || request.headers['x-api-key']) throw new DomainError(400, BEARER_TOKEN_NEEDED);
     const secure = this.config.nodeEnv === 'production' ? '; Secure' : '';
     reply.header(
       'Set-Cookie',

@@ -3,6 +3,7 @@ import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, 
 import type { FastifyRequest } from 'fastify';
 import { CurrentUser } from '../../common/auth/principal.js';
 import { Public } from '../../common/auth/public.decorator.js';
+import { SessionOnly } from '../../common/auth/session-only.guard.js';
 import { SuperuserOnly } from '../../common/auth/superuser.guard.js';
 import { PageQueryDto } from '../../common/http/page-query.dto.js';
 import { UuidParamPipe } from '../../common/validation/uuid-param.pipe.js';
@@ -48,6 +49,7 @@ export class UsersController {
   }
 
   @Patch('me')
+  @SessionOnly()
   @ApiOperation({ summary: 'Update the current user' })
   @ApiOkResponse({ type: UserResponseDto })
   async updateMe(@CurrentUser() user: User, @Body() input: UpdateMeDto): Promise<UserResponseDto> {
@@ -55,6 +57,7 @@ export class UsersController {
   }
 
   @Delete('me')
+  @SessionOnly()
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete the current user and their items' })
   @ApiNoContentResponse()

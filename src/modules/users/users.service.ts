@@ -51,8 +51,12 @@ export class UsersService {
     return this.users.findOneBy({ id });
   }
 
-  /** Emails match case-insensitively (the unique index is on lower(email)). */
+  /**
+   * Emails match case-insensitively (the unique index is on lower(email)). One with a NUL
+   * character (from a path) matches nobody: no stored email has one, and PostgreSQL would refuse it.
+   */
   findByEmail(email: string): Promise<User | null> {
+    if (email.includes('\u0000')) return Promise.resolve(null);
     return this.users.findOneBy({ email: Raw((column) => `lower(${column}) = lower(:email)`, { email }) });
   }
 
