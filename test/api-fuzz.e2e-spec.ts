@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import fc from 'fast-check';
-import { type OpenApiDocument, type Operation, operationsOf, type Schema, toJsonSchema } from './fuzz/openapi-operations.js';
+import { committedOpenApiDocument, type Operation, operationsOf, type Schema, toJsonSchema } from './fuzz/openapi-operations.js';
 import { type CallerKind, type FuzzRequest, type KnownIds, requestFor } from './fuzz/request-arbitraries.js';
 import { createTestApp } from './utils/test-app.js';
 import { bearer, createUser, login } from './utils/users.js';
@@ -94,9 +92,7 @@ describe('API fuzzing from the OpenAPI document', () => {
     // A Redis prefix of its own, and per-address failure limits out of reach: thousands of bad
     // logins from one address would otherwise lock out the logins that make its callers.
     app = await createTestApp({ redisKeyPrefix: `test-fuzz-${randomUUID()}`, loginMaxFailuresPerIp: 1_000_000, apiKeyMaxFailuresPerIp: 1_000_000 });
-    // The committed document: what the built API serves (the inventory test holds them equal).
-    const document = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'openapi.json'), 'utf8')) as OpenApiDocument;
-    operations = operationsOf(document);
+    operations = operationsOf(committedOpenApiDocument());
     await makeCallers();
   }, 60_000);
 

@@ -140,8 +140,17 @@ describe('API keys', () => {
       const { token, key } = await userWithKey();
       const before = Date.now();
       await http().get('/api/v1/users/me').set(withKey(key)).expect(200);
-      const [listed] = (await http().get(KEYS).set(bearer(token)).expect(200)).body.data;
-      expect(Date.parse(listed.last_used_at)).toBeGreaterThanOrEqual(before - 1000);
+      const lastUsed = async () => ((await http().get(KEYS).set(bearer(token)).expect(200)).body.data[0] as { id: string; last_used_at: string }).last_used_at;
+      const first = await lastUsed();
+      expect(Date.parse(first)).toBeGreaterThanOrEqual(before - 1000);
+
+      // Within the minute, further uses write nothing; once the recorded time is older, the next use does.
+      await http().get('/api/v1/users/me').set(withKey(key)).expect(200);
+      expect(await lastUsed()).toBe(first);
+      await app.get(DataSource).query(`UPDATE api_keys SET last_used_at = now() - interval '61 seconds' WHERE prefix = $1`, [key.slice(0, 11)]);
+      await http().get('/api/v1/users/me').set(withKey(key)).expect(200);
+      expect(Date.parse(await lastUsed())).toBeGreaterThanOrEqual(before - 1000);
+      expect(await lastUsed()).not.toBe(first);
     });
 
     it('lets a read-only key read and nothing else', async () => {

@@ -19,6 +19,11 @@ export abstract class NodeProcess {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  /** Whether the process that had `pid` has ended or been replaced since. */
+  restartedSince(pid: number | undefined): boolean {
+    return !this.running || this.pid !== pid;
+  }
+
   /** Runs `dist/<script>` with the test environment plus `env`, collecting its output. */
   protected spawn(script: string, env: NodeJS.ProcessEnv): ChildProcess {
     this.child = spawn(process.execPath, [join(this.projectDir, 'dist', script)], {
