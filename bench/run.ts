@@ -216,6 +216,9 @@ async function main(): Promise<void> {
       REDIS_KEY_PREFIX: prefix,
       CACHE_ENABLED: String(cacheEnabled),
       ACCESS_TOKEN_EXPIRE_MINUTES: '240',
+      // Every login takes a slot of its email's limit while its password is checked, so the
+      // login load's 16 concurrent logins of one account need more than the default 10.
+      LOGIN_MAX_FAILURES_PER_EMAIL: String(LOGIN_CONNECTIONS * 2),
       WORKER_CONCURRENCY: String(WORKER_CONCURRENCY),
     });
     const apiEntry = join(projectRoot, 'dist', 'src', 'main.js');

@@ -4,7 +4,7 @@ import { HttpErrorFilter } from './errors/http-error.filter.js';
 import { MediaTypeGuard } from './http/media-type.guard.js';
 import { RouteTable } from './http/route-table.js';
 import { ShutdownState } from './http/shutdown-state.js';
-import { AttemptLimiter } from './rate-limit/attempt-limiter.js';
+import { AttemptLimits } from './rate-limit/attempt-limits.js';
 import { PasswordHasher } from './security/password-hasher.js';
 import { RequestValidationPipe } from './validation/request-validation.pipe.js';
 
@@ -15,11 +15,11 @@ import { RequestValidationPipe } from './validation/request-validation.pipe.js';
     RouteTable,
     ShutdownState,
     PasswordHasher,
-    AttemptLimiter,
+    AttemptLimits,
     { provide: APP_FILTER, useClass: HttpErrorFilter },
     { provide: APP_PIPE, useClass: RequestValidationPipe },
     { provide: APP_GUARD, useClass: MediaTypeGuard },
   ],
-  exports: [RouteTable, ShutdownState, PasswordHasher, AttemptLimiter],
+  exports: [RouteTable, ShutdownState, PasswordHasher, AttemptLimits],
 })
 export class CommonModule {}

@@ -1,21 +1,39 @@
-import { applyDecorators, type CanActivate, type ExecutionContext, Injectable, UseGuards } from '@nestjs/common';
+import { applyDecorators, type CanActivate, type ExecutionContext, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { ApiForbiddenResponse } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import { DomainError } from '../errors/domain-error.js';
 import { principalOf } from './principal.js';
 
 export const SESSION_REQUIRED = 'This action needs a password login, not an API key';
 
-/** Refuses callers that authenticated with an API key; runs after the global authentication guard. */
+/** Which requests of a route need a password session, judged by the (not yet validated) JSON body. */
+type BodyCondition = (body: Record<string, unknown>) => boolean;
+
+const SESSION_ONLY_WHEN = 'auth:session-only-when';
+
+/**
+ * Refuses callers that authenticated with an API key, on the whole route or on the requests
+ * its condition picks; runs after the global authentication guard, before validation.
+ */
 @Injectable()
 export class SessionOnlyGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
   canActivate(context: ExecutionContext): boolean {
-    if (principalOf(context)?.apiKey) throw new DomainError(403, SESSION_REQUIRED);
+    if (!principalOf(context)?.apiKey) return true;
+    const condition = this.reflector.get<BodyCondition | undefined>(SESSION_ONLY_WHEN, context.getHandler());
+    const body = context.switchToHttp().getRequest<FastifyRequest>().body;
+    const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+    if (!condition || condition(fields)) throw new DomainError(403, SESSION_REQUIRED);
     return true;
   }
 }
 
 /**
- * For the routes that change how the account itself signs in (new API keys, email, password,
- * deleting it): a leaked key must not be turned into a lasting hold on the account.
+ * For what changes how an account signs in or what it may do (new API keys, an email, a
+ * password, superuser rights, deleting the account): a leaked key must not be turned into a
+ * lasting hold on an account. With `when`, only the requests whose body it picks need a session.
  */
-export const SessionOnly = () => applyDecorators(UseGuards(SessionOnlyGuard), ApiForbiddenResponse({ description: SESSION_REQUIRED }));
+export const SessionOnly = (when?: BodyCondition) =>
+  applyDecorators(SetMetadata(SESSION_ONLY_WHEN, when), UseGuards(SessionOnlyGuard), ApiForbiddenResponse({ description: SESSION_REQUIRED }));

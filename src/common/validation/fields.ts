@@ -2,6 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Expose, Transform } from 'class-transformer';
 import { IsBoolean, IsDefined, IsInt, IsString, Max, Min, ValidateBy, ValidateIf } from 'class-validator';
+import { isPlainAddress, MAX_EMAIL_LENGTH } from './email-address.js';
 import { UUID_PATTERN } from './uuid-param.pipe.js';
 import type { IssueContext } from './validation-error.js';
 
@@ -88,11 +89,6 @@ export function TextField(options: TextOptions): PropertyDecorator {
   );
 }
 
-// Deliberately simple (one @, a dot in the domain, no spaces): the same rule as pydantic's
-// email-validator for the inputs that matter, without rejecting valid but unusual addresses.
-const EMAIL = /^[^\s@\0]+@[^\s@\0]+\.[^\s@\0]+$/;
-export const MAX_EMAIL_LENGTH = 254;
-
 export function EmailField(options: Presence = {}): PropertyDecorator {
   return applyDecorators(
     ...presence(options),
@@ -100,11 +96,24 @@ export function EmailField(options: Presence = {}): PropertyDecorator {
     ValidateBy(
       {
         name: 'isEmailAddress',
-        validator: { validate: (v) => typeof v === 'string' && EMAIL.test(v) && codePoints(v) <= MAX_EMAIL_LENGTH },
+        validator: { validate: (v) => typeof v === 'string' && isPlainAddress(v) },
       },
       context({ type: 'value_error', msg: 'value is not a valid email address' }),
     ),
     docs(options, { type: String, format: 'email', maxLength: MAX_EMAIL_LENGTH, example: 'user@example.com' }),
+  );
+}
+
+/**
+ * An opaque credential (a token): any string. Whether it is genuine is the service's answer
+ * (401, or 400 `Invalid token`), never a 422 about its length or characters, which would tell
+ * a prober something; the body limit bounds it.
+ */
+export function CredentialField(options: { description?: string } = {}): PropertyDecorator {
+  return applyDecorators(
+    ...presence({}),
+    IsString(context({ type: 'string_type', msg: 'Input should be a valid string' })),
+    docs({}, { type: String, description: options.description }),
   );
 }
 

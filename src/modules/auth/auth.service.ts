@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { MessageDto } from '../../common/http/message.dto.js';
-import { type AttemptLimit, AttemptLimiter } from '../../common/rate-limit/attempt-limiter.js';
+import { AttemptLimits, type LimitCheck } from '../../common/rate-limit/attempt-limits.js';
 import { type PasswordCheck, PasswordHasher } from '../../common/security/password-hasher.js';
+import { normalizeEmail } from '../../common/validation/email-address.js';
 import { AppConfig } from '../../config/app-config.js';
+import type { UpdateMeDto } from '../users/dto/update-me.dto.js';
 import type { User } from '../users/entities/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import { AccessTokens } from './access-tokens.js';
@@ -13,6 +15,7 @@ import type { UpdatePasswordDto } from './dto/update-password.dto.js';
 import { type IssuedSession, SessionsService } from './sessions.service.js';
 
 const TOO_MANY_FAILURES = 'Too many failed login attempts, please try again later';
+const TOO_MANY_PASSWORD_FAILURES = 'Too many failed password attempts, please try again later';
 const INCORRECT_PASSWORD = 'Incorrect password';
 const SAME_PASSWORD = 'New password cannot be the same as the current one';
 export const PASSWORD_UPDATED = 'Password updated successfully';
@@ -24,30 +27,29 @@ export class AuthService {
     private readonly sessions: SessionsService,
     private readonly accessTokens: AccessTokens,
     private readonly passwords: PasswordHasher,
-    private readonly limiter: AttemptLimiter,
+    private readonly limits: AttemptLimits,
     private readonly config: AppConfig,
   ) {}
 
   /**
    * Password login. Unknown emails and wrong passwords get the same answer after the same
-   * hashing work; failures count against the email and the client address.
+   * hashing work. Every attempt takes a slot of the email's and the client address's limits
+   * before any hashing; a successful login clears the email's count and returns its address slot.
    */
   async login(email: string, password: string, clientIp: string): Promise<TokenResponseDto> {
-    const limits = this.loginLimits(email, clientIp);
-    const retryAfter = await this.limiter.retryAfter(limits);
-    if (retryAfter > 0) throw new DomainError(429, TOO_MANY_FAILURES, { 'Retry-After': String(retryAfter) });
-
-    const user = await this.users.findByEmail(email);
-    const check: PasswordCheck = user
-      ? await this.passwords.verify(user.hashedPassword, password)
-      : await this.passwords.verifyDecoy(password).then(() => ({ valid: false, needsRehash: false }));
-    if (!user || !check.valid) {
-      await this.limiter.record(limits);
-      throw new DomainError(400, INCORRECT_LOGIN);
-    }
+    const [byEmail, byAddress] = this.loginLimits(email, clientIp);
+    await this.limits.take([byEmail, byAddress], TOO_MANY_FAILURES);
+    const { user, check } = await this.guarded([byEmail, byAddress], async () => {
+      const found = await this.users.findByEmail(email);
+      const result: PasswordCheck = found
+        ? await this.passwords.verify(found.hashedPassword, password)
+        : await this.passwords.verifyDecoy(password).then(() => ({ valid: false, needsRehash: false }));
+      return { user: found, check: result };
+    });
+    if (!user || !check.valid) throw new DomainError(400, INCORRECT_LOGIN);
     if (!user.isActive) throw new InactiveUserError(400);
     if (check.needsRehash) await this.users.upgradePasswordHash(user, await this.passwords.hash(password));
-    await this.limiter.reset(limits[0]);
+    await Promise.all([this.limits.reset(byEmail), this.limits.giveBack([byAddress])]);
     return this.tokensFor(user, await this.sessions.start(user));
   }
 
@@ -62,21 +64,59 @@ export class AuthService {
     await this.sessions.revokeAllOf(user.id);
   }
 
-  /** Changes the password; the caller's session continues, every other one ends (API keys stay). */
-  async changePassword(user: User, sessionId: string, input: UpdatePasswordDto): Promise<MessageDto> {
-    const { valid } = await this.passwords.verify(user.hashedPassword, input.current_password);
+  /**
+   * Changes the password; the caller's session continues, every other one ends (API keys stay).
+   * Checking the current password is limited like a login, per user and per client address, so
+   * a stolen access token cannot be turned into the password by guessing; the right password
+   * clears the user's count.
+   */
+  async changePassword(user: User, sessionId: string, input: UpdatePasswordDto, clientIp: string): Promise<MessageDto> {
+    const [byUser, byAddress] = this.passwordChangeLimits(user, clientIp);
+    await this.limits.take([byUser, byAddress], TOO_MANY_PASSWORD_FAILURES);
+    const { valid } = await this.guarded([byUser, byAddress], () => this.passwords.verify(user.hashedPassword, input.current_password));
     if (!valid) throw new DomainError(400, INCORRECT_PASSWORD);
+    await Promise.all([this.limits.reset(byUser), this.limits.giveBack([byAddress])]);
     if (input.current_password === input.new_password) throw new DomainError(400, SAME_PASSWORD);
     const version = await this.users.setPassword(user, input.new_password);
     await this.sessions.carryOver(sessionId, version);
     return MessageDto.of(PASSWORD_UPDATED);
   }
 
-  private loginLimits(email: string, clientIp: string): AttemptLimit[] {
-    const windowSeconds = this.config.loginFailureWindowSeconds;
+  /** Updates the caller's profile; a new email ends their other sessions, as a new password does. */
+  async updateProfile(user: User, sessionId: string, input: UpdateMeDto): Promise<User> {
+    const versionBefore = user.credentialsVersion;
+    const updated = await this.users.updateMe(user, input);
+    if (updated.credentialsVersion !== versionBefore) await this.sessions.carryOver(sessionId, updated.credentialsVersion);
+    return updated;
+  }
+
+  /**
+   * Runs the work a limit slot was taken for; a failure that is not the attempt's own answer
+   * (the database is down) gives the slots back, so an outage does not lock anyone out.
+   */
+  private async guarded<T>(checks: LimitCheck[], work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      await this.limits.giveBack(checks);
+      throw error;
+    }
+  }
+
+  private loginLimits(email: string, clientIp: string): [LimitCheck, LimitCheck] {
+    const durationSeconds = this.config.loginFailureWindowSeconds;
     return [
-      { subject: `login:email:${email.trim().toLowerCase()}`, max: this.config.loginMaxFailuresPerEmail, windowSeconds },
-      { subject: `login:ip:${clientIp}`, max: this.config.loginMaxFailuresPerIp, windowSeconds },
+      { rule: { name: 'login-email', points: this.config.loginMaxFailuresPerEmail, durationSeconds }, subject: normalizeEmail(email) },
+      { rule: { name: 'login-ip', points: this.config.loginMaxFailuresPerIp, durationSeconds }, subject: clientIp },
+    ];
+  }
+
+  /** The login limits' numbers, counted apart from logins: per user instead of per email. */
+  private passwordChangeLimits(user: User, clientIp: string): [LimitCheck, LimitCheck] {
+    const durationSeconds = this.config.loginFailureWindowSeconds;
+    return [
+      { rule: { name: 'password-change-user', points: this.config.loginMaxFailuresPerEmail, durationSeconds }, subject: user.id },
+      { rule: { name: 'password-change-ip', points: this.config.loginMaxFailuresPerIp, durationSeconds }, subject: clientIp },
     ];
   }
 

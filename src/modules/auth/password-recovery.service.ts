@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { MessageDto } from '../../common/http/message.dto.js';
-import { type AttemptLimit, AttemptLimiter } from '../../common/rate-limit/attempt-limiter.js';
+import { AttemptLimits, type LimitCheck } from '../../common/rate-limit/attempt-limits.js';
+import { normalizeEmail } from '../../common/validation/email-address.js';
 import { AppConfig } from '../../config/app-config.js';
 import { JobQueue } from '../jobs/job-queue.service.js';
 import { type EmailTemplate, renderEmail } from '../mail/templates.js';
@@ -27,37 +28,56 @@ interface ResetClaims {
 /**
  * Password recovery by email. The reset token is a signed, expiring JWT bound to the user's
  * credentials version, so it works once: the reset itself moves the version on (and ends every
- * session), as does any other password change in between.
+ * session), as does any other password or email change in between.
  */
 @Injectable()
-export class PasswordRecoveryService {
+export class PasswordRecoveryService implements OnApplicationShutdown {
+  private readonly logger = new Logger(PasswordRecoveryService.name);
+  /** Reset emails being looked up and queued after their request was answered. */
+  private readonly queueing = new Set<Promise<void>>();
+
   constructor(
     private readonly users: UsersService,
     private readonly jobs: JobQueue,
     private readonly jwt: JwtService,
-    private readonly limiter: AttemptLimiter,
+    private readonly limits: AttemptLimits,
     private readonly config: AppConfig,
   ) {}
 
-  /** Same answer whether or not the email is registered; the email is queued only if it is. */
+  /**
+   * Same answer, after the same work, whether or not the email is registered: the request takes
+   * its limit slots and checks the queue (an outage must not tell registered emails apart
+   * either), then is answered; the user is looked up and the email queued after that.
+   */
   async requestReset(email: string, clientIp: string, requestId: string): Promise<MessageDto> {
-    const limits = this.recoveryLimits(email, clientIp);
-    const retryAfter = await this.limiter.retryAfter(limits);
-    if (retryAfter > 0) throw new DomainError(429, TOO_MANY_REQUESTS, { 'Retry-After': String(retryAfter) });
-    await this.limiter.record(limits);
-    // Checked first for every email alike, so a queue outage cannot tell registered ones apart.
+    await this.limits.take(this.recoveryLimits(email, clientIp), TOO_MANY_REQUESTS);
     await this.jobs.ensureAvailable();
-
-    const user = await this.users.findByEmail(email);
-    if (user) await this.jobs.sendEmail({ to: user.email, content: await this.resetEmail(user), requestId });
+    const queued = this.queueResetEmail(email, requestId).finally(() => this.queueing.delete(queued));
+    this.queueing.add(queued);
     return MessageDto.of(RECOVERY_SENT);
   }
 
+  /** A stopping API finishes queueing the emails it has already promised. */
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.queueing]);
+  }
+
+  private async queueResetEmail(email: string, requestId: string): Promise<void> {
+    try {
+      const user = await this.users.findByEmail(email);
+      if (user) await this.jobs.sendEmail({ to: user.email, content: await this.resetEmail(user), requestId });
+    } catch (error) {
+      this.logger.error(`reset email not queued [request ${requestId}]: ${(error as Error).message}`);
+    }
+  }
+
+  /** The contract's order: unreadable token or unknown user, then an inactive user, then a spent token. */
   async resetPassword(token: string, newPassword: string): Promise<MessageDto> {
     const claims = await this.verify(token);
     const user = claims ? await this.users.findById(claims.sub) : null;
-    if (!claims || !user || user.credentialsVersion !== claims.ver) throw new DomainError(400, INVALID_TOKEN);
+    if (!claims || !user) throw new DomainError(400, INVALID_TOKEN);
     if (!user.isActive) throw new DomainError(400, INACTIVE_USER);
+    if (user.credentialsVersion !== claims.ver) throw new DomainError(400, INVALID_TOKEN);
     if (!(await this.users.resetPassword(user, newPassword, claims.ver))) throw new DomainError(400, INVALID_TOKEN);
     return MessageDto.of(PASSWORD_UPDATED);
   }
@@ -90,11 +110,11 @@ export class PasswordRecoveryService {
     }
   }
 
-  private recoveryLimits(email: string, clientIp: string): AttemptLimit[] {
-    const windowSeconds = this.config.recoveryWindowSeconds;
+  private recoveryLimits(email: string, clientIp: string): LimitCheck[] {
+    const durationSeconds = this.config.recoveryWindowSeconds;
     return [
-      { subject: `recovery:email:${email.trim().toLowerCase()}`, max: this.config.recoveryMaxPerEmail, windowSeconds },
-      { subject: `recovery:ip:${clientIp}`, max: this.config.recoveryMaxPerIp, windowSeconds },
+      { rule: { name: 'recovery-email', points: this.config.recoveryMaxPerEmail, durationSeconds }, subject: normalizeEmail(email) },
+      { rule: { name: 'recovery-ip', points: this.config.recoveryMaxPerIp, durationSeconds }, subject: clientIp },
     ];
   }
 }

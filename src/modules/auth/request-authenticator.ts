@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../../common/auth/principal.js';
 import { DomainError } from '../../common/errors/domain-error.js';
-import { type AttemptLimit, AttemptLimiter } from '../../common/rate-limit/attempt-limiter.js';
+import { AttemptLimits } from '../../common/rate-limit/attempt-limits.js';
 import { AppConfig } from '../../config/app-config.js';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import { InactiveUserError, InvalidCredentialsError } from './auth-errors.js';
@@ -30,7 +30,7 @@ export class RequestAuthenticator {
   constructor(
     private readonly bearer: BearerAuthenticator,
     private readonly apiKeys: ApiKeysService,
-    private readonly limiter: AttemptLimiter,
+    private readonly limits: AttemptLimits,
     private readonly config: AppConfig,
   ) {}
 
@@ -49,16 +49,16 @@ export class RequestAuthenticator {
   }
 
   /**
-   * A wrong key counts against the client address; past the limit its answer is 429 instead of
-   * 401. A valid key is never held up (nor sent through Redis): keys are 256-bit secrets, so the
-   * limit is there to throttle and flag scanning, not to stop a guess that cannot succeed.
+   * A wrong key takes a slot of the client address's limit; past the limit its answer is 429
+   * instead of 401. A valid key is never held up (nor sent through Redis): keys are 256-bit
+   * secrets, so the limit is there to throttle and flag scanning, not to stop a guess that
+   * cannot succeed.
    */
-  private async failedKey(clientIp: string): Promise<DomainError> {
-    const limits: AttemptLimit[] = [
-      { subject: `api-key:ip:${clientIp}`, max: this.config.apiKeyMaxFailuresPerIp, windowSeconds: this.config.apiKeyFailureWindowSeconds },
-    ];
-    const retryAfter = await this.limiter.retryAfter(limits);
-    await this.limiter.record(limits);
-    return retryAfter > 0 ? new DomainError(429, TOO_MANY_KEY_FAILURES, { 'Retry-After': String(retryAfter) }) : new InvalidCredentialsError();
+  private async failedKey(clientIp: string): Promise<Error> {
+    const rule = { name: 'api-key-ip', points: this.config.apiKeyMaxFailuresPerIp, durationSeconds: this.config.apiKeyFailureWindowSeconds };
+    return this.limits.take([{ rule, subject: clientIp }], TOO_MANY_KEY_FAILURES).then(
+      () => new InvalidCredentialsError(),
+      (refusal: Error) => refusal,
+    );
   }
 }

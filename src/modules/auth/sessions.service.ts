@@ -2,12 +2,15 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, type Repository } from 'typeorm';
+import { UUID_PATTERN } from '../../common/validation/uuid-param.pipe.js';
 import { AppConfig } from '../../config/app-config.js';
 import { ChangeFeed, SESSION_CHANGED, USER_CHANGED } from '../../redis/change-feed.js';
 import type { User } from '../users/entities/user.entity.js';
 import { AuthSession } from './entities/auth-session.entity.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** Earlier secrets a session remembers to recognise reuse: about two days of 30-minute refreshes. */
+export const REMEMBERED_SECRETS = 100;
 
 export interface IssuedSession {
   session: AuthSession;
@@ -68,17 +71,20 @@ export class SessionsService {
   }
 
   /**
-   * Exchanges a refresh token for a new one (rotation). A token that names a live session but
-   * does not match its current secret was used before: that means it leaked, so the whole
-   * session is revoked. Returns null whenever the token cannot be honoured.
+   * Exchanges a refresh token for a new one (rotation). A token that presents a secret the
+   * session has already rotated past was used before: it leaked, so the whole session is
+   * revoked. Any other mismatch is a guess and only fails, or anyone who knows a session id
+   * (it is in every access token) could end that session. Returns null whenever the token
+   * cannot be honoured.
    */
   async rotate(refreshToken: string, loadUser: (id: string) => Promise<User | null>): Promise<{ issued: IssuedSession; user: User } | null> {
     const [sessionId, secret, extra] = refreshToken.split('.');
-    if (!sessionId || !secret || extra !== undefined || !/^[0-9a-f-]{36}$/i.test(sessionId)) return null;
+    if (!sessionId || !secret || extra !== undefined || !UUID_PATTERN.test(sessionId)) return null;
     const session = await this.findById(sessionId);
     if (!session || session.revokedAt !== null) return null;
-    if (!sameHash(session.refreshTokenHash, hashSecret(secret))) {
-      await this.revoke(session.id);
+    const presented = hashSecret(secret);
+    if (!sameHash(session.refreshTokenHash, presented)) {
+      if (await this.wasRotatedPast(session.id, presented)) await this.revoke(session.id);
       return null;
     }
     const user = await loadUser(session.userId);
@@ -86,16 +92,32 @@ export class SessionsService {
 
     const next = newSecret();
     // Compare-and-set: of two concurrent refreshes with one token, only one wins; the other
-    // finds the secret changed and is treated as a reuse.
-    const result = await this.sessions.update(
-      { id: session.id, refreshTokenHash: session.refreshTokenHash, revokedAt: IsNull() },
-      { refreshTokenHash: hashSecret(next), refreshedAt: new Date() },
-    );
+    // finds the secret changed and is treated as a reuse. The replaced hash joins the used
+    // ones, of which the newest REMEMBERED_SECRETS are kept.
+    const result = await this.sessions
+      .createQueryBuilder()
+      .update()
+      .set({
+        refreshTokenHash: hashSecret(next),
+        refreshedAt: new Date(),
+        usedRefreshTokenHashes: () =>
+          `(array_append(used_refresh_token_hashes, :replaced))[greatest(cardinality(used_refresh_token_hashes) + 2 - ${REMEMBERED_SECRETS}, 1):]`,
+      })
+      .where({ id: session.id, refreshTokenHash: session.refreshTokenHash, revokedAt: IsNull() })
+      .setParameter('replaced', session.refreshTokenHash)
+      .execute();
     if (!result.affected) {
       await this.revoke(session.id);
       return null;
     }
     return { issued: { session, refreshToken: `${session.id}.${next}` }, user };
+  }
+
+  private async wasRotatedPast(sessionId: string, secretHash: string): Promise<boolean> {
+    return this.sessions
+      .createQueryBuilder('session')
+      .where('session.id = :sessionId AND :secretHash = ANY(session.usedRefreshTokenHashes)', { sessionId, secretHash })
+      .getExists();
   }
 
   /** Keeps `sessionId` alive across a credentials change (the caller of a password change). */

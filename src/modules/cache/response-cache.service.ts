@@ -93,11 +93,15 @@ export class ResponseCache implements OnModuleInit, OnModuleDestroy {
     this.logger.log(`last ${SUMMARY_INTERVAL_MS / 1000} s: ${hits} hits, ${misses} misses (${ratio}% hits), ${errors} errors`);
   }
 
-  /** The key of a response in `scope`, for `caller`, at `route` (path and query). */
+  /**
+   * The key of a response in `scope`, for `caller`, at `route` (path and query). It names the
+   * scope's kind, so a caller whose role changed never meets the other view's entries, even when
+   * the two version counters agree (both start at 0 in an emptied Redis).
+   */
   async keyFor(scope: CacheScope, caller: string, route: string): Promise<string | null> {
     if (this.owesEpochBump && !(await this.settleMissedInvalidations())) return null;
     const versions = await this.versionsOf(this.versionKey(scope));
-    return versions === null ? null : `${versions}:${caller}:${route}`;
+    return versions === null ? null : `${versions}:${scope.kind}:${caller}:${route}`;
   }
 
   private async versionsOf(versionKey: string): Promise<string | null> {

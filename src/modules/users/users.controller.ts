@@ -10,7 +10,6 @@ import { UuidParamPipe } from '../../common/validation/uuid-param.pipe.js';
 import { AppConfig } from '../../config/app-config.js';
 import { CreateUserDto } from './dto/create-user.dto.js';
 import { RegisterUserDto } from './dto/register-user.dto.js';
-import { UpdateMeDto } from './dto/update-me.dto.js';
 import { UpdateUserDto } from './dto/update-user.dto.js';
 import { UserResponseDto, UsersPageDto } from './dto/user-response.dto.js';
 import { User } from './entities/user.entity.js';
@@ -34,8 +33,10 @@ export class UsersController {
   }
 
   @Post()
+  // Listed above SuperuserOnly so that it runs after it: a normal user hears the privilege refusal.
+  @SessionOnly((body) => body.is_superuser === true)
   @SuperuserOnly()
-  @ApiOperation({ summary: 'Create a user' })
+  @ApiOperation({ summary: 'Create a user (a superuser only with a password login)' })
   @ApiCreatedResponse({ type: UserResponseDto })
   async create(@Req() request: FastifyRequest, @Body() input: CreateUserDto): Promise<UserResponseDto> {
     return UserResponseDto.from(await this.users.create(input, request.id));
@@ -46,14 +47,6 @@ export class UsersController {
   @ApiOkResponse({ type: UserResponseDto })
   readMe(@CurrentUser() user: User): UserResponseDto {
     return UserResponseDto.from(user);
-  }
-
-  @Patch('me')
-  @SessionOnly()
-  @ApiOperation({ summary: 'Update the current user' })
-  @ApiOkResponse({ type: UserResponseDto })
-  async updateMe(@CurrentUser() user: User, @Body() input: UpdateMeDto): Promise<UserResponseDto> {
-    return UserResponseDto.from(await this.users.updateMe(user, input));
   }
 
   @Delete('me')
@@ -81,8 +74,9 @@ export class UsersController {
   }
 
   @Patch(':user_id')
+  @SessionOnly((body) => body.email !== undefined || body.password !== undefined || body.is_superuser === true)
   @SuperuserOnly()
-  @ApiOperation({ summary: 'Update a user' })
+  @ApiOperation({ summary: 'Update a user (email, password and superuser rights only with a password login)' })
   @ApiOkResponse({ type: UserResponseDto })
   async update(@Param('user_id', UuidParamPipe) id: string, @Body() input: UpdateUserDto): Promise<UserResponseDto> {
     return UserResponseDto.from(await this.users.update(id, input));

@@ -1,9 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { QueryFailedError, Raw, type Repository } from 'typeorm';
+import { QueryFailedError, type Repository } from 'typeorm';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { NOT_ENOUGH_PRIVILEGES } from '../../common/auth/superuser.guard.js';
 import { PasswordHasher } from '../../common/security/password-hasher.js';
+import { normalizeEmail } from '../../common/validation/email-address.js';
 import { AppConfig, emailEnabled } from '../../config/app-config.js';
 import { ChangeFeed, USER_CHANGED } from '../../redis/change-feed.js';
 import { ResponseCache } from '../cache/response-cache.service.js';
@@ -14,7 +15,7 @@ import type { UpdateMeDto } from './dto/update-me.dto.js';
 import type { UpdateUserDto } from './dto/update-user.dto.js';
 import { User } from './entities/user.entity.js';
 
-const EMAIL_UNIQUE_INDEX = 'users_email_lower_key';
+const EMAIL_UNIQUE_INDEX = 'users_email_normalized_key';
 
 export const USER_NOT_FOUND = 'User not found';
 const EMAIL_TAKEN_ON_CREATE = 'The user with this email already exists in the system.';
@@ -52,12 +53,13 @@ export class UsersService {
   }
 
   /**
-   * Emails match case-insensitively (the unique index is on lower(email)). One with a NUL
-   * character (from a path) matches nobody: no stored email has one, and PostgreSQL would refuse it.
+   * Emails match by their normalised form (normalizeEmail), as the unique index does. One with a
+   * NUL character (from a path) matches nobody: no stored email has one, and PostgreSQL would
+   * refuse it.
    */
   findByEmail(email: string): Promise<User | null> {
     if (email.includes('\u0000')) return Promise.resolve(null);
-    return this.users.findOneBy({ email: Raw((column) => `lower(${column}) = lower(:email)`, { email }) });
+    return this.users.findOneBy({ emailNormalized: normalizeEmail(email) });
   }
 
   async list(skip: number, limit: number): Promise<UsersPage> {
@@ -121,10 +123,18 @@ export class UsersService {
     );
   }
 
+  /**
+   * A new email is a credential change (the address password recovery writes to): the
+   * credentials version moves on, which voids reset links sent to the old address and ends
+   * the user's sessions (AuthService keeps the caller's).
+   */
   async updateMe(user: User, input: UpdateMeDto): Promise<User> {
     const changes: Partial<User> = {};
     if (input.full_name !== undefined) changes.fullName = input.full_name;
-    if (input.email !== undefined) changes.email = input.email;
+    if (input.email !== undefined && input.email !== user.email) {
+      changes.email = input.email;
+      changes.credentialsVersion = user.credentialsVersion + 1;
+    }
     return this.apply(user, changes);
   }
 
@@ -132,13 +142,14 @@ export class UsersService {
     const user = await this.findById(id);
     if (!user) throw new DomainError(404, NO_SUCH_ID);
     const changes: Partial<User> = {};
-    if (input.email !== undefined) changes.email = input.email;
+    if (input.email !== undefined && input.email !== user.email) changes.email = input.email;
     if (input.full_name !== undefined) changes.fullName = input.full_name;
     if (input.is_superuser !== undefined) changes.isSuperuser = input.is_superuser;
     if (input.is_active !== undefined) changes.isActive = input.is_active;
     if (input.password !== undefined) changes.hashedPassword = await this.passwords.hash(input.password);
-    // A new password or a deactivation ends every session the user has.
-    if (changes.hashedPassword !== undefined || (user.isActive && changes.isActive === false)) {
+    // A new password or email, or a deactivation, ends every session the user has and every
+    // reset link sent to them.
+    if (changes.hashedPassword !== undefined || changes.email !== undefined || (user.isActive && changes.isActive === false)) {
       changes.credentialsVersion = user.credentialsVersion + 1;
     }
     return this.apply(user, changes);
@@ -187,16 +198,16 @@ export class UsersService {
     const result = await this.users
       .createQueryBuilder()
       .insert()
-      .values({ email, hashedPassword, fullName: null, isActive: true, isSuperuser: true })
+      .values({ email, emailNormalized: normalizeEmail(email), hashedPassword, fullName: null, isActive: true, isSuperuser: true })
       .orIgnore()
       .execute();
     return Array.isArray(result.raw) && result.raw.length > 0;
   }
 
-  private async insert(values: Partial<User>, emailTaken: string): Promise<User> {
-    if (values.email && (await this.findByEmail(values.email))) throw new DomainError(400, emailTaken);
+  private async insert(values: Partial<User> & { email: string }, emailTaken: string): Promise<User> {
+    if (await this.findByEmail(values.email)) throw new DomainError(400, emailTaken);
     try {
-      return await this.users.save(this.users.create(values));
+      return await this.users.save(this.users.create({ ...values, emailNormalized: normalizeEmail(values.email) }));
     } catch (error) {
       if (isEmailConflict(error)) throw new DomainError(400, emailTaken);
       throw error;
@@ -205,7 +216,8 @@ export class UsersService {
 
   private async apply(user: User, changes: Partial<User>): Promise<User> {
     if (Object.keys(changes).length === 0) return user;
-    if (changes.email !== undefined && changes.email.toLowerCase() !== user.email.toLowerCase()) {
+    if (changes.email !== undefined) {
+      changes.emailNormalized = normalizeEmail(changes.email);
       const owner = await this.findByEmail(changes.email);
       if (owner && owner.id !== user.id) throw new DomainError(409, EMAIL_TAKEN_ON_UPDATE);
     }

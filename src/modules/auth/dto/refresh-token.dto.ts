@@ -1,6 +1,6 @@
-import { TextField } from '../../../common/validation/fields.js';
+import { CredentialField } from '../../../common/validation/fields.js';
 
 export class RefreshTokenDto {
-  @TextField({ min: 1, max: 200 })
+  @CredentialField({ description: 'The refresh token from the last login or refresh' })
   refresh_token: string;
 }

@@ -1,7 +1,7 @@
-import { PasswordField, TextField } from '../../../common/validation/fields.js';
+import { CredentialField, PasswordField } from '../../../common/validation/fields.js';
 
 export class ResetPasswordDto {
-  @TextField({ min: 1, max: 2048 })
+  @CredentialField({ description: 'The token from the recovery email' })
   token: string;
 
   @PasswordField()

@@ -24,6 +24,13 @@ export class AuthSession {
   @Column({ name: 'refresh_token_hash', type: 'varchar', length: 64 })
   refreshTokenHash: string;
 
+  /**
+   * Hashes of the secrets this session has already rotated past (the newest ones, see
+   * SessionsService): presenting one of them again means a refresh token leaked.
+   */
+  @Column({ name: 'used_refresh_token_hashes', type: 'text', array: true, default: () => "'{}'", select: false })
+  usedRefreshTokenHashes?: string[];
+
   @Column({ name: 'credentials_version', type: 'integer' })
   credentialsVersion: number;
 

@@ -1,15 +1,19 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 @Entity({ name: 'users' })
-// Emails are unique case-insensitively (the index is on lower(email); see the migration).
-@Index('users_email_lower_key', { synchronize: false })
+// Emails are unique by their normalised form (normalizeEmail), which is what lookups compare.
+@Index('users_email_normalized_key', ['emailNormalized'], { unique: true })
 export class User {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  /** Stored as given; compared case-insensitively. */
+  /** Stored as given: mail goes to the address the user typed. */
   @Column({ type: 'varchar', length: 254 })
   email: string;
+
+  /** normalizeEmail(email), kept with it on every write (see UsersService). */
+  @Column({ name: 'email_normalized', type: 'varchar', length: 254 })
+  emailNormalized: string;
 
   @Column({ name: 'full_name', type: 'varchar', length: 255, nullable: true })
   fullName: string | null;
@@ -24,8 +28,8 @@ export class User {
   isSuperuser: boolean;
 
   /**
-   * Bumped whenever the user's credentials or standing change (password set, reset,
-   * deactivation): login sessions record the version they were issued under and stop working
+   * Bumped whenever the user's credentials or standing change (password set, reset, email
+   * change, deactivation): login sessions record the version they were issued under and stop working
    * when it moves on.
    */
   @Column({ name: 'credentials_version', type: 'integer', default: 0 })
