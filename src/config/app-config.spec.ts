@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from './app-config.js';
+import { ConfigError, loadConfig, metricsEnabled } from './app-config.js';
 
 describe(loadConfig.name, () => {
   let dataDir: string;
@@ -125,6 +125,13 @@ describe(loadConfig.name, () => {
   it('keeps weak values working outside production', () => {
     const sut = loadConfig({ ...base(), SECRET_KEY: 'a'.repeat(32), FIRST_SUPERUSER_PASSWORD: 'x', METRICS_TOKEN: 'scrape-secret' });
     expect(sut).toMatchObject({ secretKey: 'a'.repeat(32), firstSuperuserPassword: 'x', metricsToken: 'scrape-secret' });
+  });
+
+  it('serves metrics in production only with METRICS_TOKEN, and elsewhere always', () => {
+    expect(metricsEnabled({ nodeEnv: 'production', metricsToken: null })).toBe(false);
+    expect(metricsEnabled({ nodeEnv: 'production', metricsToken: 'a-token' })).toBe(true);
+    expect(metricsEnabled({ nodeEnv: 'development', metricsToken: null })).toBe(true);
+    expect(metricsEnabled({ nodeEnv: 'test', metricsToken: 'a-token' })).toBe(true);
   });
 
   it('reports every invalid value at once', () => {

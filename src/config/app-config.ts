@@ -79,7 +79,7 @@ export abstract class AppConfig {
   abstract readonly apiKeyFailureWindowSeconds: number;
   abstract readonly bodyLimitBytes: number;
   abstract readonly docsEnabled: boolean;
-  /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
+  /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`; see `metricsEnabled`. */
   abstract readonly metricsToken: string | null;
   abstract readonly shutdownTimeoutMs: number;
   /** On SIGTERM, how long the API keeps serving (readiness 503) before it stops listening. */
@@ -100,6 +100,14 @@ export abstract class AppConfig {
 /** Email is on when SMTP_HOST and EMAILS_FROM_EMAIL are set. */
 export function emailEnabled(config: Pick<AppConfig, 'smtp'>): boolean {
   return Boolean(config.smtp.host && config.smtp.fromEmail);
+}
+
+/**
+ * GET /metrics is served outside production, and in production only behind METRICS_TOKEN: the
+ * metrics show versions and pool state, so a deployment must opt in rather than remember to close them.
+ */
+export function metricsEnabled(config: Pick<AppConfig, 'nodeEnv' | 'metricsToken'>): boolean {
+  return config.nodeEnv !== 'production' || Boolean(config.metricsToken);
 }
 
 type Env = Record<string, string | undefined>;
