@@ -7,7 +7,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ShutdownState } from './common/http/shutdown-state.js';
 import { closeOnSignals } from './common/lifecycle/close-on-signals.js';
 import { HttpConnections } from './common/lifecycle/http-connections.js';
-import { loadConfigOrExit, loadEnvFile } from './config/app-config.js';
+import { loadConfigOrExit, loadEnvFile, metricsEnabled } from './config/app-config.js';
 
 /** How long a connection may sit idle at shutdown: a request its client sent may still be on the wire. */
 const IDLE_CONNECTION_GRACE_MS = 500;
@@ -34,7 +34,13 @@ async function bootstrap(): Promise<void> {
   });
 
   await app.listen({ host: config.host, port: config.port });
-  new Logger('Bootstrap').log(`API listening on ${await app.getUrl()} (docs at /docs)`);
+  const logger = new Logger('Bootstrap');
+  logger.log(`API listening on ${await app.getUrl()} (docs at /docs)`);
+  if (!metricsEnabled(config)) {
+    logger.log(
+      'Metrics are off: in production GET /metrics answers 404 until METRICS_TOKEN is set (then scrape it with Authorization: Bearer <METRICS_TOKEN>)',
+    );
+  }
 }
 
 bootstrap().catch((error: unknown) => {

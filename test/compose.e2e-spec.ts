@@ -62,6 +62,8 @@ describe('docker-compose.yml', () => {
       expect(services[name].environment?.SECRET_KEY).toBe('${SECRET_KEY:?set SECRET_KEY in .env}');
       expect(services[name].environment?.NODE_ENV).toBe('production');
     }
+    // Optional: without it production keeps /metrics a 404.
+    expect(services.api.environment?.METRICS_TOKEN).toBe('${METRICS_TOKEN:-}');
   });
 
   it('health-checks db, redis and the api, and lets the api scale behind the proxy', () => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Deployment } from 'kubernetes-models/apps/v1';
@@ -6,6 +7,7 @@ import { Job } from 'kubernetes-models/batch/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Secret, Service } from 'kubernetes-models/v1';
 import { parseAllDocuments } from 'yaml';
+import { ConfigError, loadConfig } from '../src/config/app-config.js';
 
 /** The Kubernetes manifests, checked against the Kubernetes schemas and for what operations need. */
 const directory = join(import.meta.dirname, '..', 'deploy', 'k8s');
@@ -63,6 +65,18 @@ describe('Kubernetes manifests', () => {
     expect(find('Deployment', 'nest-worker').spec.template.spec.containers[0].command).toEqual(['node', 'dist/src/worker.js']);
     expect(find('Job', 'nest-api-migrate').spec.template.spec.containers[0].command).toEqual(['npx', 'typeorm', '-d', 'dist/ormconfig.js', 'migration:run']);
     expect(find('ConfigMap', 'nest-api-config').data.DB_MIGRATE_ON_START).toBe('false');
+  });
+
+  it('ships a Secret template that production refuses until its placeholders are replaced', () => {
+    const env = { ...find('ConfigMap', 'nest-api-config').data, ...find('Secret', 'nest-api-secrets').stringData };
+    expect(env.NODE_ENV).toBe('production');
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(/SECRET_KEY must be set to a random secret.*FIRST_SUPERUSER_PASSWORD must be changed/);
+    // The API reads METRICS_TOKEN from the Secret; empty, /metrics stays off until the operator sets one.
+    expect(find('Deployment', 'nest-api').spec.template.spec.containers[0].envFrom).toContainEqual({ secretRef: { name: 'nest-api-secrets' } });
+    expect(env.METRICS_TOKEN).toBe('');
+    const filledIn = { ...env, SECRET_KEY: randomBytes(48).toString('base64'), FIRST_SUPERUSER_PASSWORD: 'a-real-password' };
+    expect(loadConfig(filledIn).metricsToken).toBeNull();
   });
 
   it('gives pods more time to stop than the app needs to drain and close', () => {

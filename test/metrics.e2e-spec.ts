@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { createTestApp } from './utils/test-app.js';
@@ -43,5 +44,42 @@ describe('metrics', () => {
     } finally {
       await guarded.close();
     }
+  });
+
+  describe('in production', () => {
+    it('is off without METRICS_TOKEN: the same 404 as an unknown path, whatever the caller sends', async () => {
+      const production = await createTestApp({ nodeEnv: 'production', metricsToken: null });
+      try {
+        const server = production.getHttpServer();
+        const unknown = await request(server).get('/nowhere').expect(404);
+        for (const authorization of [undefined, 'Bearer anything']) {
+          const scrape = request(server).get('/metrics');
+          const response = await (authorization ? scrape.set('Authorization', authorization) : scrape).expect(404);
+          expect(response.body).toEqual({ detail: 'Not Found' });
+          expect(response.text).toBe(unknown.text);
+          expect(response.headers['content-type']).toBe(unknown.headers['content-type']);
+          expect(response.headers['cache-control']).toBe(unknown.headers['cache-control']);
+        }
+      } finally {
+        await production.close();
+      }
+    });
+
+    it('is served with METRICS_TOKEN, to its bearer only', async () => {
+      const token = randomBytes(32).toString('base64url');
+      const production = await createTestApp({ nodeEnv: 'production', metricsToken: token });
+      try {
+        const server = production.getHttpServer();
+        await request(server).get('/metrics').expect(401);
+        await request(server)
+          .get('/metrics')
+          .set('Authorization', `Bearer ${randomBytes(32).toString('base64url')}`)
+          .expect(401);
+        const response = await request(server).get('/metrics').set('Authorization', `Bearer ${token}`).expect(200);
+        expect(response.text).toMatch(/^http_request_duration_seconds_count\{/m);
+      } finally {
+        await production.close();
+      }
+    });
   });
 });

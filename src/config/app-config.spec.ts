@@ -1,7 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from './app-config.js';
+import { ConfigError, loadConfig, metricsEnabled } from './app-config.js';
 
 describe(loadConfig.name, () => {
   let dataDir: string;
@@ -10,10 +11,11 @@ describe(loadConfig.name, () => {
     REDIS_URL: 'redis://127.0.0.1:6379',
     LOCAL_DATA_DIR: dataDir,
   });
+  const strongSecret = randomBytes(48).toString('base64');
   const production = () => ({
     ...base(),
     NODE_ENV: 'production',
-    SECRET_KEY: 'k'.repeat(48),
+    SECRET_KEY: strongSecret,
     FIRST_SUPERUSER_PASSWORD: 'a-real-password',
   });
 
@@ -55,7 +57,20 @@ describe(loadConfig.name, () => {
   });
 
   it('accepts a production configuration with real secrets', () => {
-    expect(loadConfig(production()).secretKey).toBe('k'.repeat(48));
+    const sut = loadConfig(production());
+    expect(sut.secretKey).toBe(strongSecret);
+    expect(sut.metricsToken).toBeNull();
+  });
+
+  it.each([
+    ['openssl rand -base64 48', () => randomBytes(48).toString('base64')],
+    ['openssl rand -hex 32', () => randomBytes(32).toString('hex')],
+    ['randomBytes(32) as base64url', () => randomBytes(32).toString('base64url')],
+  ])('accepts generated secrets (%s) as SECRET_KEY and METRICS_TOKEN in production', (_, generate) => {
+    for (let i = 0; i < 200; i++) {
+      const [secret, token] = [generate(), generate()];
+      expect(loadConfig({ ...production(), SECRET_KEY: secret, METRICS_TOKEN: token })).toMatchObject({ secretKey: secret, metricsToken: token });
+    }
   });
 
   it.each([
@@ -68,8 +83,55 @@ describe(loadConfig.name, () => {
   });
 
   it('refuses production with a short secret or the default superuser password', () => {
-    expect(() => loadConfig({ ...production(), SECRET_KEY: 'short' })).toThrow(/at least 32 characters/);
-    expect(() => loadConfig({ ...production(), FIRST_SUPERUSER_PASSWORD: 'changethis' })).toThrow(/FIRST_SUPERUSER_PASSWORD/);
+    expect(() => loadConfig({ ...production(), SECRET_KEY: 'short' })).toThrow(/SECRET_KEY must be at least 32 characters/);
+    expect(() => loadConfig({ ...production(), FIRST_SUPERUSER_PASSWORD: 'changethis' })).toThrow(/FIRST_SUPERUSER_PASSWORD must be changed/);
+    expect(() => loadConfig({ ...production(), FIRST_SUPERUSER_PASSWORD: 'replace-me' })).toThrow(/FIRST_SUPERUSER_PASSWORD must be changed/);
+  });
+
+  it.each([
+    ['one character repeated', 'a'.repeat(32)],
+    ['the example value repeated', 'changethis'.repeat(6)],
+    ['two characters alternating', 'ab'.repeat(24)],
+    ['a phrase with few distinct characters', 'correct horse battery staple!!!!'],
+  ])('refuses production with a predictable SECRET_KEY (%s), in one line', (_, secret) => {
+    const start = () => loadConfig({ ...production(), SECRET_KEY: secret });
+    expect(start).toThrow(ConfigError);
+    expect(start).toThrow(/^Invalid configuration: SECRET_KEY is too predictable for production \(about \d+ bits of entropy, 128 needed\)[^\n]*$/);
+  });
+
+  it.each([
+    ['of 1 character', 'x'],
+    ['of 7 characters', 'abcdefg'],
+    ['of 129 characters', 'p'.repeat(129)],
+  ])('refuses production with a FIRST_SUPERUSER_PASSWORD %s, as the API would', (_, password) => {
+    expect(() => loadConfig({ ...production(), FIRST_SUPERUSER_PASSWORD: password })).toThrow(
+      /^Invalid configuration: FIRST_SUPERUSER_PASSWORD must be 8 to 128 characters in production, as the API requires of passwords$/,
+    );
+  });
+
+  it('counts the superuser password in code points, as the API does', () => {
+    expect(loadConfig({ ...production(), FIRST_SUPERUSER_PASSWORD: '🔑'.repeat(8) }).firstSuperuserPassword).toBe('🔑'.repeat(8));
+    expect(loadConfig({ ...production(), FIRST_SUPERUSER_PASSWORD: '🔑'.repeat(128) }).firstSuperuserPassword).toHaveLength(256);
+    expect(() => loadConfig({ ...production(), FIRST_SUPERUSER_PASSWORD: '🔑'.repeat(7) })).toThrow(/FIRST_SUPERUSER_PASSWORD must be 8 to 128/);
+  });
+
+  it('refuses production with a short or predictable METRICS_TOKEN', () => {
+    expect(() => loadConfig({ ...production(), METRICS_TOKEN: 'scrape-secret' })).toThrow(
+      /^Invalid configuration: METRICS_TOKEN must be at least 32 characters in production$/,
+    );
+    expect(() => loadConfig({ ...production(), METRICS_TOKEN: 'metrics'.repeat(6) })).toThrow(/METRICS_TOKEN is too predictable/);
+  });
+
+  it('keeps weak values working outside production', () => {
+    const sut = loadConfig({ ...base(), SECRET_KEY: 'a'.repeat(32), FIRST_SUPERUSER_PASSWORD: 'x', METRICS_TOKEN: 'scrape-secret' });
+    expect(sut).toMatchObject({ secretKey: 'a'.repeat(32), firstSuperuserPassword: 'x', metricsToken: 'scrape-secret' });
+  });
+
+  it('serves metrics in production only with METRICS_TOKEN, and elsewhere always', () => {
+    expect(metricsEnabled({ nodeEnv: 'production', metricsToken: null })).toBe(false);
+    expect(metricsEnabled({ nodeEnv: 'production', metricsToken: 'a-token' })).toBe(true);
+    expect(metricsEnabled({ nodeEnv: 'development', metricsToken: null })).toBe(true);
+    expect(metricsEnabled({ nodeEnv: 'test', metricsToken: 'a-token' })).toBe(true);
   });
 
   it('reports every invalid value at once', () => {

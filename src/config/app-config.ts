@@ -1,9 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { codePoints, PASSWORD_MAX, PASSWORD_MIN } from '../common/validation/fields.js';
+import { estimatedEntropyBits } from './secret-strength.js';
 
-/** The values `.env.example` ships with; production refuses to start with any of them. */
-export const EXAMPLE_SECRET_VALUES = new Set(['changethis', '']);
+/** The placeholders `.env.example` and the Kubernetes Secret template ship with; production refuses them. */
+export const EXAMPLE_SECRET_VALUES = new Set(['changethis', 'replace-me', '']);
+
+/** Production secrets (SECRET_KEY, METRICS_TOKEN): at least this long and this unpredictable. */
+const MIN_SECRET_LENGTH = 32;
+const MIN_SECRET_ENTROPY_BITS = 128;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -73,7 +79,7 @@ export abstract class AppConfig {
   abstract readonly apiKeyFailureWindowSeconds: number;
   abstract readonly bodyLimitBytes: number;
   abstract readonly docsEnabled: boolean;
-  /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
+  /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`; see `metricsEnabled`. */
   abstract readonly metricsToken: string | null;
   abstract readonly shutdownTimeoutMs: number;
   /** On SIGTERM, how long the API keeps serving (readiness 503) before it stops listening. */
@@ -94,6 +100,14 @@ export abstract class AppConfig {
 /** Email is on when SMTP_HOST and EMAILS_FROM_EMAIL are set. */
 export function emailEnabled(config: Pick<AppConfig, 'smtp'>): boolean {
   return Boolean(config.smtp.host && config.smtp.fromEmail);
+}
+
+/**
+ * GET /metrics is served outside production, and in production only behind METRICS_TOKEN: the
+ * metrics show versions and pool state, so a deployment must opt in rather than remember to close them.
+ */
+export function metricsEnabled(config: Pick<AppConfig, 'nodeEnv' | 'metricsToken'>): boolean {
+  return config.nodeEnv !== 'production' || Boolean(config.metricsToken);
 }
 
 type Env = Record<string, string | undefined>;
@@ -212,6 +226,16 @@ function localSecretKey(dataDir: string): string {
   return secret;
 }
 
+/** Why `value` is too weak to be a production secret, or null when it is strong enough. */
+function weakSecret(name: string, value: string): string | null {
+  if (codePoints(value) < MIN_SECRET_LENGTH) return `${name} must be at least ${MIN_SECRET_LENGTH} characters in production`;
+  const bits = Math.floor(estimatedEntropyBits(value));
+  if (bits < MIN_SECRET_ENTROPY_BITS) {
+    return `${name} is too predictable for production (about ${bits} bits of entropy, ${MIN_SECRET_ENTROPY_BITS} needed): generate one with openssl rand -base64 48`;
+  }
+  return null;
+}
+
 function stripTrailingSlash(origin: string): string {
   return origin.replace(/\/+$/, '');
 }
@@ -224,15 +248,23 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   const providedSecret = read.raw('SECRET_KEY');
   const firstSuperuserPassword = read.string('FIRST_SUPERUSER_PASSWORD', 'changethis');
+  const metricsToken = read.optional('METRICS_TOKEN');
   if (production) {
     if (providedSecret === undefined || EXAMPLE_SECRET_VALUES.has(providedSecret)) {
       read.problems.push('SECRET_KEY must be set to a random secret in production (generate one with: openssl rand -base64 48)');
-    } else if (providedSecret.length < 32) {
-      read.problems.push('SECRET_KEY must be at least 32 characters in production');
+    } else {
+      const weakness = weakSecret('SECRET_KEY', providedSecret);
+      if (weakness) read.problems.push(weakness);
     }
+    const passwordLength = codePoints(firstSuperuserPassword);
     if (EXAMPLE_SECRET_VALUES.has(firstSuperuserPassword)) {
       read.problems.push('FIRST_SUPERUSER_PASSWORD must be changed from its default in production');
+    } else if (passwordLength < PASSWORD_MIN || passwordLength > PASSWORD_MAX) {
+      // The API refuses such a password for every other account; the most powerful one must not be weaker.
+      read.problems.push(`FIRST_SUPERUSER_PASSWORD must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters in production, as the API requires of passwords`);
     }
+    const weakToken = metricsToken === null ? null : weakSecret('METRICS_TOKEN', metricsToken);
+    if (weakToken) read.problems.push(weakToken);
   }
 
   const frontendHost = stripTrailingSlash(read.url('FRONTEND_HOST', 'http://localhost:5173', ['http:', 'https:']));
@@ -279,7 +311,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     apiKeyFailureWindowSeconds: read.int('API_KEY_FAILURE_WINDOW_SECONDS', 900, 1, 86400),
     bodyLimitBytes: read.int('BODY_LIMIT_BYTES', 102400, 1024, 50 * 1024 * 1024),
     docsEnabled: read.bool('DOCS_ENABLED', true),
-    metricsToken: read.optional('METRICS_TOKEN'),
+    metricsToken,
     shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 10000, 0, 600000),
     shutdownDrainMs: read.int('SHUTDOWN_DRAIN_MS', 2000, 0, 600000),
     keepAliveTimeoutMs: read.int('KEEP_ALIVE_TIMEOUT_MS', 65000, 1000, 600000),
