@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { codePoints, PASSWORD_MAX, PASSWORD_MIN } from '../common/validation/fields.js';
+// The lengths alone: config is read before anything else and stays free of validation decorators.
+import { codePoints, PASSWORD_MAX, PASSWORD_MIN } from '../common/validation/text-length.js';
 import { estimatedEntropyBits } from './secret-strength.js';
 
 /** The placeholders `.env.example` and the Kubernetes Secret template ship with; production refuses them. */

@@ -3,6 +3,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Expose, Transform } from 'class-transformer';
 import { IsBoolean, IsDefined, IsInt, IsString, Max, Min, ValidateBy, ValidateIf } from 'class-validator';
 import { isPlainAddress, MAX_EMAIL_LENGTH } from './email-address.js';
+import { codePoints, PASSWORD_MAX, PASSWORD_MIN } from './text-length.js';
 import { UUID_PATTERN } from './uuid-param.pipe.js';
 import type { IssueContext } from './validation-error.js';
 
@@ -27,13 +28,6 @@ function presence({ optional, nullable }: Presence): PropertyDecorator[] {
   if (!optional && !nullable) return [IsDefined(required)];
   if (!optional) return [IsDefined(required), ValidateIf((_, value) => value !== null)];
   return [ValidateIf((_, value) => value !== undefined && !(nullable && value === null))];
-}
-
-/** Length in code points, so an emoji counts as one character. */
-export function codePoints(value: string): number {
-  let count = 0;
-  for (const _ of value) count++;
-  return count;
 }
 
 function LengthBetween(min: number, max: number): PropertyDecorator {
@@ -116,9 +110,6 @@ export function CredentialField(options: { description?: string } = {}): Propert
     docs({}, { type: String, description: options.description }),
   );
 }
-
-export const PASSWORD_MIN = 8;
-export const PASSWORD_MAX = 128;
 
 export function PasswordField(options: Presence = {}): PropertyDecorator {
   return TextField({ ...options, min: PASSWORD_MIN, max: PASSWORD_MAX, example: 'a long passphrase' });
