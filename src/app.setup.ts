@@ -7,6 +7,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { IncomingMessage } from 'node:http';
 import type { HelmetOptions } from 'helmet';
+import fastifyCookie from '@fastify/cookie';
 import fastifyCors, { type FastifyCorsOptions, type FastifyCorsOptionsDelegateCallback } from '@fastify/cors';
 import { AppConfig } from './config/app-config.js';
 import { RouteTable } from './common/http/route-table.js';
@@ -127,6 +128,9 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
   const corsFor: FastifyCorsOptionsDelegateCallback = (request, callback) => callback(null, request.headers.origin ? cors : { origin: false });
   // A function for options is called with the instance by the plugin loader, hence the wrapper.
   void app.register(fastifyCors, () => corsFor);
+  // On the root instance, not only in the dashboard's scope: reply.setCookie is needed by a Nest
+  // controller (QueueDashboardController), and Nest's routes live on the root instance.
+  void app.register(fastifyCookie);
 
   if (config.docsEnabled) setUpDocs(app, config);
   // Signals are wired by the entry points (closeOnSignals), so that tests keep control.

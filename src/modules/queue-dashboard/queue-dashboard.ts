@@ -14,14 +14,6 @@ import type { User } from '../users/entities/user.entity.js';
 export const DASHBOARD_PATH = '/api/v1/admin/queues';
 export const DASHBOARD_COOKIE = 'queues_token';
 
-function cookie(request: FastifyRequest, name: string): string | undefined {
-  for (const part of (request.headers.cookie ?? '').split(';')) {
-    const [key, ...value] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(value.join('='));
-  }
-  return undefined;
-}
-
 /**
  * Bull Board (waiting, active, failed jobs; retry) for superusers, at /api/v1/admin/queues.
  * Every request is authenticated like the API: a bearer token or an API key, or an access token
@@ -51,7 +43,7 @@ export class QueueDashboard implements OnModuleInit {
   }
 
   private async superuserOnly(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const token = cookie(request, DASHBOARD_COOKIE);
+    const token = request.cookies[DASHBOARD_COOKIE];
     const authorization = request.headers.authorization ?? (token ? `Bearer ${token}` : undefined);
     try {
       const { user } = await this.authenticator.authenticate({ method: request.method, ip: request.ip, headers: { ...request.headers, authorization } });
