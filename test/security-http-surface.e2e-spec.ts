@@ -1,16 +1,34 @@
+import { randomUUID } from 'node:crypto';
+import { getQueueToken } from '@nestjs/bullmq';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Queue } from 'bullmq';
 import request from 'supertest';
+import { ECHO_QUEUE } from '../src/modules/jobs/queues.js';
 import { createTestApp } from './utils/test-app.js';
+import { bearer, loginAsSuperuser } from './utils/users.js';
+
+const QUEUES = '/api/v1/admin/queues/api/queues';
 
 describe('security of the HTTP surface', () => {
   let app: NestFastifyApplication;
+  let admin: string;
+  /** The dashboard's browser cookie of the superuser (`queues_token=...`). */
+  let dashboardCookie: string;
+  /** Ids of the jobs a test may have added to the echo queue, removed at the end. */
+  const probeJobIds: string[] = [];
   const http = () => request(app.getHttpServer());
+  const echoQueue = () => app.get<Queue>(getQueueToken(ECHO_QUEUE));
+  const jobStatus = async (jobId: string) => (await http().get(`${QUEUES}/echo/${jobId}`).set(bearer(admin))).status;
 
   beforeAll(async () => {
     app = await createTestApp();
+    admin = (await loginAsSuperuser(app)).access_token;
+    const session = await http().post('/api/v1/admin/queues-session').set(bearer(admin)).expect(204);
+    dashboardCookie = String(session.headers['set-cookie']).split(';')[0];
   });
 
   afterAll(async () => {
+    await Promise.all(probeJobIds.map((jobId) => echoQueue().remove(jobId)));
     await app.close();
   });
 
@@ -19,6 +37,56 @@ describe('security of the HTTP surface', () => {
       const response = await http().get('/api/v1/admin/queues').set('Cookie', cookie).expect(401);
       expect(response.body).toEqual({ detail: 'Could not validate credentials' });
       expect(response.headers['www-authenticate']).toBe('Bearer');
+    });
+  });
+
+  describe('(b) a cookie-authenticated unsafe dashboard request must come from the API origin', () => {
+    const addJob = (headers: Record<string, string>, jobId: string) => {
+      probeJobIds.push(jobId);
+      return http().post(`${QUEUES}/echo/add`).set(headers).send({ name: 'cross-site-probe', data: {}, options: { jobId } });
+    };
+    const echoPaused = async () => {
+      const { queues } = (await http().get(QUEUES).set(bearer(admin)).expect(200)).body as { queues: { name: string; isPaused: boolean }[] };
+      return queues.find((queue) => queue.name === ECHO_QUEUE)!.isPaused;
+    };
+
+    it.each([
+      ['a foreign Origin', { Origin: 'https://evil.example' }],
+      ['Sec-Fetch-Site: cross-site', { 'Sec-Fetch-Site': 'cross-site' }],
+      ['Sec-Fetch-Site: same-site', { 'Sec-Fetch-Site': 'same-site' }],
+      ['an opaque Origin', { Origin: 'null' }],
+      ['neither header', {}],
+    ])('refuses a POST with %s and changes nothing', async (_label, headers) => {
+      const jobId = `probe-${randomUUID()}`;
+      const response = await addJob({ Cookie: dashboardCookie, ...headers }, jobId).expect(403);
+      expect(response.body).toEqual({ detail: 'Cross-site request refused' });
+      expect(await jobStatus(jobId)).toBe(404);
+    });
+
+    it('refuses every unsafe method, not only POST', async () => {
+      const response = await http().put(`${QUEUES}/echo/pause`).set({ Cookie: dashboardCookie, Origin: 'https://evil.example' }).expect(403);
+      expect(response.body).toEqual({ detail: 'Cross-site request refused' });
+      expect(await echoPaused()).toBe(false);
+    });
+
+    it('accepts a request from its own pages: Sec-Fetch-Site same-origin, or the API origin', async () => {
+      const bySecFetchSite = `probe-${randomUUID()}`;
+      await addJob({ Cookie: dashboardCookie, 'Sec-Fetch-Site': 'same-origin' }, bySecFetchSite).expect(200);
+      expect(await jobStatus(bySecFetchSite)).toBe(200);
+      const byOrigin = `probe-${randomUUID()}`;
+      await addJob({ Cookie: dashboardCookie, Host: 'dashboard.example:8000', Origin: 'http://dashboard.example:8000' }, byOrigin).expect(200);
+      expect(await jobStatus(byOrigin)).toBe(200);
+    });
+
+    it('lets safe methods and requests with their own credentials through', async () => {
+      await http().get(QUEUES).set({ Cookie: dashboardCookie, Origin: 'https://evil.example' }).expect(200);
+      const byBearer = `probe-${randomUUID()}`;
+      await addJob({ ...bearer(admin), Cookie: dashboardCookie, Origin: 'https://evil.example' }, byBearer).expect(200);
+      expect(await jobStatus(byBearer)).toBe(200);
+      const key = (await http().post('/api/v1/users/me/api-keys').set(bearer(admin)).send({ name: 'cross-site' }).expect(201)).body.key as string;
+      const byKey = `probe-${randomUUID()}`;
+      await addJob({ 'X-API-Key': key, Origin: 'https://evil.example' }, byKey).expect(200);
+      expect(await jobStatus(byKey)).toBe(200);
     });
   });
 });

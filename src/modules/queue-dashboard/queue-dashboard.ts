@@ -7,12 +7,23 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { toErrorResponse } from '../../common/errors/http-error.filter.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { NOT_ENOUGH_PRIVILEGES } from '../../common/auth/superuser.guard.js';
-import { RequestAuthenticator } from '../auth/request-authenticator.js';
+import { API_KEY_HEADER, RequestAuthenticator } from '../auth/request-authenticator.js';
 import { JobQueue } from '../jobs/job-queue.service.js';
 import type { User } from '../users/entities/user.entity.js';
 
 export const DASHBOARD_PATH = '/api/v1/admin/queues';
 export const DASHBOARD_COOKIE = 'queues_token';
+const CROSS_SITE_REFUSED = 'Cross-site request refused';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Whether the browser says the request comes from the dashboard's own pages. Browsers send
+ * `Sec-Fetch-Site` or at least `Origin` on every POST, so a request with neither is refused too.
+ */
+function fromOwnOrigin(request: FastifyRequest): boolean {
+  return request.headers['sec-fetch-site'] === 'same-origin' || request.headers.origin === `${request.protocol}://${request.host}`;
+}
 
 /**
  * Bull Board (waiting, active, failed jobs; retry) for superusers, at /api/v1/admin/queues.
@@ -43,9 +54,12 @@ export class QueueDashboard implements OnModuleInit {
   }
 
   private async superuserOnly(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const token = request.cookies[DASHBOARD_COOKIE];
+    // Only a request with no credentials of its own is authenticated by the cookie.
+    const token = request.headers.authorization || request.headers[API_KEY_HEADER] ? undefined : request.cookies[DASHBOARD_COOKIE];
     const authorization = request.headers.authorization ?? (token ? `Bearer ${token}` : undefined);
     try {
+      // SameSite=Strict is the browser's promise; the origin check is the server's own.
+      if (token && !SAFE_METHODS.has(request.method) && !fromOwnOrigin(request)) throw new DomainError(403, CROSS_SITE_REFUSED);
       const { user } = await this.authenticator.authenticate({ method: request.method, ip: request.ip, headers: { ...request.headers, authorization } });
       if (!(user as User).isSuperuser) throw new DomainError(403, NOT_ENOUGH_PRIVILEGES);
       reply.header('Cache-Control', 'private, no-store');
