@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { type AddressInfo, connect } from 'node:net';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Queue } from 'bullmq';
@@ -8,6 +9,21 @@ import { createTestApp } from './utils/test-app.js';
 import { bearer, loginAsSuperuser } from './utils/users.js';
 
 const QUEUES = '/api/v1/admin/queues/api/queues';
+
+/** Sends raw bytes and returns everything the server answers before it closes the connection. */
+function rawExchange(port: number, bytes: string): Promise<{ head: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.end(bytes));
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (answer += chunk));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const [head, body] = answer.split('\r\n\r\n');
+      resolve({ head, body });
+    });
+  });
+}
 
 describe('security of the HTTP surface', () => {
   let app: NestFastifyApplication;
@@ -22,6 +38,7 @@ describe('security of the HTTP surface', () => {
 
   beforeAll(async () => {
     app = await createTestApp();
+    await app.listen(0, '127.0.0.1');
     admin = (await loginAsSuperuser(app)).access_token;
     const session = await http().post('/api/v1/admin/queues-session').set(bearer(admin)).expect(204);
     dashboardCookie = String(session.headers['set-cookie']).split(';')[0];
@@ -87,6 +104,37 @@ describe('security of the HTTP surface', () => {
       const byKey = `probe-${randomUUID()}`;
       await addJob({ 'X-API-Key': key, Origin: 'https://evil.example' }, byKey).expect(200);
       expect(await jobStatus(byKey)).toBe(200);
+    });
+  });
+
+  describe('(c) requests refused before routing answer {detail}, never echoing the request', () => {
+    it.each([
+      ['/api/v1/items/%', 400, 'Bad Request'],
+      ['/%zz', 400, 'Bad Request'],
+      [`/api/v1/items/${'x'.repeat(150)}`, 414, 'URI Too Long'],
+    ])('answers %s with the contract shape', async (path, status, detail) => {
+      const response = await http().get(path).set(bearer(admin)).expect(status);
+      expect(response.body).toEqual({ detail });
+      expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(response.headers['x-request-id']).toBeDefined();
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+      expect(response.text).not.toContain(path.slice(1, 20));
+    });
+
+    const port = () => (app.getHttpServer().address() as AddressInfo).port;
+
+    it('answers a malformed request line with 400 {detail}', async () => {
+      const { head, body } = await rawExchange(port(), 'BROKEN /probe-path-400 HTTP/1.1\r\nHost: localhost\r\n\r\n');
+      expect(head).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+      expect(head).toContain('Content-Type: application/json; charset=utf-8');
+      expect(body).toBe('{"detail":"Bad Request"}');
+    });
+
+    it('answers headers over 16 KiB with 431 {detail}', async () => {
+      const { head, body } = await rawExchange(port(), `GET /probe-path-431 HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'a'.repeat(17 * 1024)}\r\n\r\n`);
+      expect(head).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
+      expect(body).toBe('{"detail":"Request Header Fields Too Large"}');
+      expect(body).not.toContain('probe-path');
     });
   });
 });

@@ -45,8 +45,10 @@ const STATUS_TEXT: Record<number, string> = {
   408: 'Request Timeout',
   409: 'Conflict',
   413: 'Request body too large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   503: 'Service Unavailable',
 };
 
