@@ -1,5 +1,7 @@
+import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { type AddressInfo, connect } from 'node:net';
+import { Logger } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Queue } from 'bullmq';
@@ -135,6 +137,36 @@ describe('security of the HTTP surface', () => {
       expect(head).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
       expect(body).toBe('{"detail":"Request Header Fields Too Large"}');
       expect(body).not.toContain('probe-path');
+    });
+  });
+
+  describe('(d) the dashboard answers {detail}: input BullMQ refuses is a 400, a fault a logged 500', () => {
+    it.each(['a:b', '42'])('answers 400 for a job added with the custom id %s', async (jobId) => {
+      const response = await http().post(`${QUEUES}/echo/add`).set(bearer(admin)).send({ name: 'probe', data: {}, options: { jobId } }).expect(400);
+      expect(response.body).toEqual({ detail: 'Bad Request' });
+      expect(await jobStatus(jobId)).toBe(404);
+    });
+
+    it('answers the refusals bull-board makes itself in the contract shape', async () => {
+      expect((await http().get(`${QUEUES}/nope/metrics`).set(bearer(admin)).expect(404)).body).toEqual({ detail: 'Not Found' });
+      expect((await http().get(`${QUEUES}/echo/no-such-job`).set(bearer(admin)).expect(404)).body).toEqual({ detail: 'Not Found' });
+      const badBody = await http().patch(`${QUEUES}/echo/no-such-job/delay`).set(bearer(admin)).send({ runAt: 'soon' }).expect(400);
+      expect(badBody.body).toEqual({ detail: 'Bad Request' });
+      const badJson = await http().post(`${QUEUES}/echo/add`).set(bearer(admin)).set('Content-Type', 'application/json').send('{').expect(422);
+      expect(badJson.body.detail[0]).toMatchObject({ type: 'json_invalid' });
+    });
+
+    it('answers an unexpected failure with a bare 500, logged with the request id', async () => {
+      const failure = jest.spyOn(echoQueue(), 'getJobCounts').mockRejectedValue(new TypeError('cannot read /srv/app/queue.ts'));
+      const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+      try {
+        const response = await http().get(QUEUES).set(bearer(admin)).expect(500);
+        expect(response.body).toEqual({ detail: 'Internal Server Error' });
+        expect(logged).toHaveBeenCalledWith(expect.stringContaining(`[request ${response.headers['x-request-id']}]`));
+      } finally {
+        failure.mockRestore();
+        logged.mockRestore();
+      }
     });
   });
 });

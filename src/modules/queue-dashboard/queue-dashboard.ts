@@ -1,10 +1,11 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { toErrorResponse } from '../../common/errors/http-error.filter.js';
+import { isNotConnectionError } from 'bullmq';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, preSerializationHookHandler } from 'fastify';
+import { type ErrorResponse, logServerError, toErrorResponse } from '../../common/errors/http-error.filter.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { NOT_ENOUGH_PRIVILEGES } from '../../common/auth/superuser.guard.js';
 import { API_KEY_HEADER, RequestAuthenticator } from '../auth/request-authenticator.js';
@@ -16,6 +17,7 @@ export const DASHBOARD_COOKIE = 'queues_token';
 const CROSS_SITE_REFUSED = 'Cross-site request refused';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const REFUSED_INPUT: ErrorResponse = { status: 400, body: { detail: 'Bad Request' } };
 
 /**
  * Whether the browser says the request comes from the dashboard's own pages. Browsers send
@@ -26,12 +28,33 @@ function fromOwnOrigin(request: FastifyRequest): boolean {
 }
 
 /**
+ * BullMQ refuses input it cannot take (a custom job id with `:` or made of digits, a priority out
+ * of range, a job not in the state an action needs) with plain `Error`s, their message built from
+ * that input. Redis failures are either errors of their own classes or ones BullMQ itself tells
+ * apart (`isNotConnectionError`); programming faults are TypeErrors and the like.
+ */
+function isRefusedInput(error: Error): boolean {
+  return Object.getPrototypeOf(error) === Error.prototype && isNotConnectionError(error);
+}
+
+/**
+ * bull-board answers its own refusals (unknown queue or job, invalid body) as `{error: {key}}`;
+ * the contract's clients read `{detail}`.
+ */
+const contractErrorBody: preSerializationHookHandler<unknown> = (_request, reply, payload, done) => {
+  const contractShaped = typeof payload === 'object' && payload !== null && 'detail' in payload;
+  done(null, reply.statusCode < 400 || contractShaped ? payload : toErrorResponse({ statusCode: reply.statusCode }).body);
+};
+
+/**
  * Bull Board (waiting, active, failed jobs; retry) for superusers, at /api/v1/admin/queues.
  * Every request is authenticated like the API: a bearer token or an API key, or an access token
  * in a cookie set by POST /api/v1/admin/queues-session (a browser cannot send the header).
  */
 @Injectable()
 export class QueueDashboard implements OnModuleInit {
+  private readonly logger = new Logger(QueueDashboard.name);
+
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly jobs: JobQueue,
@@ -45,10 +68,17 @@ export class QueueDashboard implements OnModuleInit {
     const board = new FastifyAdapter();
     board.setBasePath(DASHBOARD_PATH);
     createBullBoard({ queues: this.jobs.all().map((queue) => new BullMQAdapter(queue)), serverAdapter: board });
+    // bull-board's own handler answers a 500 that carries the raw message; rethrown, an error
+    // reaches the scope's handler below.
+    board.setErrorHandler((error) => {
+      throw error;
+    });
 
     const fastify = adapter.getInstance<FastifyInstance>();
     fastify.register(async (scope) => {
       scope.addHook('onRequest', (request, reply) => this.superuserOnly(request, reply));
+      scope.addHook('preSerialization', contractErrorBody);
+      scope.setErrorHandler((error: FastifyError, request, reply) => this.answerError(error, request, reply));
       await scope.register(board.registerPlugin(), { prefix: DASHBOARD_PATH });
     });
   }
@@ -64,9 +94,18 @@ export class QueueDashboard implements OnModuleInit {
       if (!(user as User).isSuperuser) throw new DomainError(403, NOT_ENOUGH_PRIVILEGES);
       reply.header('Cache-Control', 'private, no-store');
     } catch (error) {
-      const response = toErrorResponse(error);
-      for (const [name, value] of Object.entries(response.headers ?? {})) reply.header(name, value);
-      await reply.status(response.status).type('application/json; charset=utf-8').send(response.body);
+      await this.send(reply, toErrorResponse(error));
     }
+  }
+
+  private async answerError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const response = isRefusedInput(error) ? REFUSED_INPUT : toErrorResponse(error);
+    if (response.status >= 500) logServerError(this.logger, request, response.status, error);
+    await this.send(reply, response);
+  }
+
+  private async send(reply: FastifyReply, response: ErrorResponse): Promise<void> {
+    for (const [name, value] of Object.entries(response.headers ?? {})) reply.header(name, value);
+    await reply.status(response.status).type('application/json; charset=utf-8').send(response.body);
   }
 }
