@@ -3,12 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { type AddressInfo, connect } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bullmq';
+import { JwtService } from '@nestjs/jwt';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Queue } from 'bullmq';
 import request from 'supertest';
 import { ECHO_QUEUE } from '../src/modules/jobs/queues.js';
 import { createTestApp } from './utils/test-app.js';
-import { bearer, loginAsSuperuser } from './utils/users.js';
+import { bearer, createUser, login, loginAsSuperuser } from './utils/users.js';
 
 const QUEUES = '/api/v1/admin/queues/api/queues';
 
@@ -26,6 +27,8 @@ function rawExchange(port: number, bytes: string): Promise<{ head: string; body:
     });
   });
 }
+
+const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
 
 describe('security of the HTTP surface', () => {
   let app: NestFastifyApplication;
@@ -167,6 +170,33 @@ describe('security of the HTTP surface', () => {
         failure.mockRestore();
         logged.mockRestore();
       }
+    });
+  });
+
+  describe('(e) a token without exp is refused', () => {
+    const jwt = () => new JwtService({ secret: process.env.SECRET_KEY });
+
+    it('refuses an access token of a live session without exp (or iat) with 401', async () => {
+      const user = await createUser(app);
+      const { sub, sid, typ } = claimsOf((await login(app, user.email, user.password)).access_token);
+      const me = (token: string) => http().get('/api/v1/users/me').set(bearer(token));
+      await me(await jwt().signAsync({ sub, sid, typ }, { expiresIn: 60 })).expect(200);
+      const withoutExp = await jwt().signAsync({ sub, sid, typ });
+      const withoutIat = await jwt().signAsync({ sub, sid, typ }, { expiresIn: 60, noTimestamp: true });
+      for (const token of [withoutExp, withoutIat]) {
+        const response = await me(token).expect(401);
+        expect(response.body).toEqual({ detail: 'Could not validate credentials' });
+        expect(response.headers['www-authenticate']).toBe('Bearer');
+      }
+    });
+
+    it('refuses a password reset token without exp with 400 Invalid token', async () => {
+      const user = await createUser(app);
+      const preview = await http().post(`/api/v1/password-recovery-html-content/${user.email}`).set(bearer(admin)).expect(200);
+      const { sub, typ, ver } = claimsOf(preview.text.match(/reset-password\?token=([\w.-]+)/)![1]);
+      const reset = (token: string) => http().post('/api/v1/reset-password/').send({ token, new_password: 'a new password' });
+      expect((await reset(await jwt().signAsync({ sub, typ, ver })).expect(400)).body).toEqual({ detail: 'Invalid token' });
+      await reset(await jwt().signAsync({ sub, typ, ver }, { expiresIn: 60 })).expect(200);
     });
   });
 });
