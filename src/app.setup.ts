@@ -1,14 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { RequestMethod } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { IncomingMessage } from 'node:http';
+import type { ConnectionError, FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { HelmetOptions } from 'helmet';
+import fastifyCookie from '@fastify/cookie';
 import fastifyCors, { type FastifyCorsOptions, type FastifyCorsOptionsDelegateCallback } from '@fastify/cors';
 import { AppConfig } from './config/app-config.js';
+import { toErrorResponse } from './common/errors/http-error.filter.js';
 import { RouteTable } from './common/http/route-table.js';
 import { securityHeaders } from './common/http/security-headers.js';
 import { ShutdownState } from './common/http/shutdown-state.js';
@@ -72,6 +76,35 @@ function requestId(request: IncomingMessage): string {
   return id;
 }
 
+/**
+ * What the router refuses before any hook runs (a malformed URL, an over-long path parameter):
+ * the contract's `{detail}` and headers instead of Fastify's body, which echoes the path.
+ */
+function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const { status, body } = toErrorResponse(error);
+  void reply.headers(API_SECURITY).header('X-Request-ID', request.id).status(status).type('application/json; charset=utf-8').send(body);
+}
+
+/** Node's HTTP parser names its refusals by code; any other one is a malformed request. */
+const CLIENT_ERROR_STATUS: Record<string, number> = { HPE_HEADER_OVERFLOW: 431, ERR_HTTP_REQUEST_TIMEOUT: 408 };
+
+/**
+ * What Node's HTTP parser refuses (a malformed request line, headers over 16 KiB) never becomes
+ * a request: it is answered on the socket, as Fastify's default handler does, in the contract's shape.
+ */
+function answerClientError(error: ConnectionError, socket: Socket): void {
+  // A reset connection has nobody left to answer.
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  if (socket.writable) {
+    const { status, body } = toErrorResponse({ statusCode: CLIENT_ERROR_STATUS[error.code] ?? 400 });
+    const json = JSON.stringify(body);
+    const headers = { ...API_SECURITY, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(json), Connection: 'close' };
+    const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${head.join('')}\r\n${json}`);
+  }
+  socket.destroy(error);
+}
+
 /** The HTTP server options that must be fixed before the app exists (limits, routing, ids). */
 export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
   return new FastifyAdapter({
@@ -86,6 +119,8 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     childLoggerFactory: sharedRequestLogger,
     routerOptions: { ignoreTrailingSlash: true },
     trustProxy: config.trustProxy,
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   });
 }
 
@@ -127,6 +162,9 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
   const corsFor: FastifyCorsOptionsDelegateCallback = (request, callback) => callback(null, request.headers.origin ? cors : { origin: false });
   // A function for options is called with the instance by the plugin loader, hence the wrapper.
   void app.register(fastifyCors, () => corsFor);
+  // On the root instance, not only in the dashboard's scope: reply.setCookie is needed by a Nest
+  // controller (QueueDashboardController), and Nest's routes live on the root instance.
+  void app.register(fastifyCookie);
 
   if (config.docsEnabled) setUpDocs(app, config);
   // Signals are wired by the entry points (closeOnSignals), so that tests keep control.

@@ -98,13 +98,13 @@ describe('background jobs and email', () => {
       const now = Math.floor(Date.now() / 1000);
       const expired = await jwt.signAsync({ sub: user.id, typ: 'password-reset', ver: 0, iat: now - 7200, exp: now - 60 });
       const wrongType = await jwt.signAsync({ sub: user.id, typ: 'access', ver: 0 });
-      const unknownUser = await jwt.signAsync({ sub: randomUUID(), typ: 'password-reset', ver: 0 });
+      const unknownUser = await jwt.signAsync({ sub: randomUUID(), typ: 'password-reset', ver: 0 }, { expiresIn: 3600 });
       for (const token of ['garbage', expired, wrongType, unknownUser]) {
         const response = await http().post('/api/v1/reset-password/').send({ token, new_password: 'a new password' }).expect(400);
         expect(response.body).toEqual({ detail: 'Invalid token' });
       }
       const inactive = await createUser(app, { is_active: false });
-      const token = await jwt.signAsync({ sub: inactive.id, typ: 'password-reset', ver: 0 });
+      const token = await jwt.signAsync({ sub: inactive.id, typ: 'password-reset', ver: 0 }, { expiresIn: 3600 });
       expect((await http().post('/api/v1/reset-password/').send({ token, new_password: 'a new password' }).expect(400)).body).toEqual({
         detail: 'Inactive user',
       });

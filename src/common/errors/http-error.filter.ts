@@ -45,8 +45,10 @@ const STATUS_TEXT: Record<number, string> = {
   408: 'Request Timeout',
   409: 'Conflict',
   413: 'Request body too large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   503: 'Service Unavailable',
 };
 
@@ -101,6 +103,13 @@ function mapException(exception: unknown): ErrorResponse {
   return INTERNAL;
 }
 
+/** Logs a 5xx with its request id; an expected outage (a DomainError such as "Queue unavailable") needs no stack trace. */
+export function logServerError(logger: Logger, request: FastifyRequest, status: number, exception: unknown): void {
+  const where = `${request.method} ${request.url} -> ${status} [request ${request.id}]`;
+  if (exception instanceof DomainError) logger.warn(`${where} ${exception.detail}`);
+  else logger.error(`${where} ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`);
+}
+
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');
@@ -114,12 +123,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     const unmatched = exception instanceof NotFoundException && !request.routeOptions?.url;
     const response = unmatched ? this.unmatchedRoute(request) : toErrorResponse(exception);
 
-    if (response.status >= 500) {
-      const where = `${request.method} ${request.url} -> ${response.status} [request ${request.id}]`;
-      // An expected outage (a DomainError such as "Queue unavailable") needs no stack trace.
-      if (exception instanceof DomainError) this.logger.warn(`${where} ${exception.detail}`);
-      else this.logger.error(`${where} ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`);
-    }
+    if (response.status >= 500) logServerError(this.logger, request, response.status, exception);
     for (const [name, value] of Object.entries(response.headers ?? {})) reply.header(name, value);
     reply.status(response.status).header('Content-Type', 'application/json; charset=utf-8').send(response.body);
   }

@@ -42,7 +42,7 @@ interface StrategyAttempt {
 @Injectable()
 export class BearerAuthenticator {
   /** Claims by token, in the order first verified. */
-  private readonly verified = new Map<string, AccessTokenClaims & { exp: number }>();
+  private readonly verified = new Map<string, AccessTokenClaims>();
 
   constructor(private readonly strategy: JwtStrategy) {}
 
@@ -68,9 +68,9 @@ export class BearerAuthenticator {
   /** Stores the claims of a token passport-jwt has just verified (read without a check again). */
   private remember(token: string): void {
     const payload: unknown = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
-    if (!isAccessTokenClaims(payload) || typeof payload.exp !== 'number') return;
+    if (!isAccessTokenClaims(payload)) return;
     if (this.verified.size >= VERIFIED_TOKENS_SIZE) this.verified.delete(this.verified.keys().next().value!);
-    this.verified.set(token, { ...payload, exp: payload.exp });
+    this.verified.set(token, payload);
   }
 
   private verify(authorization: string): Promise<Principal> {

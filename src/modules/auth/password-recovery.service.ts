@@ -23,6 +23,7 @@ interface ResetClaims {
   typ: typeof RESET_TOKEN_TYPE;
   /** The user's credentials version when the token was made: any change voids the token. */
   ver: number;
+  exp: number;
 }
 
 /**
@@ -90,7 +91,7 @@ export class PasswordRecoveryService implements OnApplicationShutdown {
   }
 
   private async resetEmail(user: User): Promise<EmailTemplate> {
-    const claims: ResetClaims = { sub: user.id, typ: RESET_TOKEN_TYPE, ver: user.credentialsVersion };
+    const claims: Omit<ResetClaims, 'exp'> = { sub: user.id, typ: RESET_TOKEN_TYPE, ver: user.credentialsVersion };
     const token = await this.jwt.signAsync(claims, { expiresIn: this.config.emailResetTokenExpireHours * 3600 });
     return {
       template: 'password-reset',
@@ -104,7 +105,9 @@ export class PasswordRecoveryService implements OnApplicationShutdown {
   private async verify(token: string): Promise<ResetClaims | null> {
     try {
       const claims = await this.jwt.verifyAsync<Partial<ResetClaims>>(token);
-      return claims.typ === RESET_TOKEN_TYPE && typeof claims.sub === 'string' && typeof claims.ver === 'number' ? (claims as ResetClaims) : null;
+      // jsonwebtoken checks `exp` only when a token has one: a token without it would never expire.
+      const valid = claims.typ === RESET_TOKEN_TYPE && typeof claims.sub === 'string' && typeof claims.ver === 'number' && typeof claims.exp === 'number';
+      return valid ? (claims as ResetClaims) : null;
     } catch {
       return null;
     }

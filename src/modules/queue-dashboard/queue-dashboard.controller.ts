@@ -23,10 +23,12 @@ export class QueueDashboardController {
   @ApiNoContentResponse({ description: 'Cookie set; open the dashboard' })
   openSession(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): void {
     const token = (request.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
-    const secure = this.config.nodeEnv === 'production' ? '; Secure' : '';
-    reply.header(
-      'Set-Cookie',
-      `${DASHBOARD_COOKIE}=${encodeURIComponent(token)}; Path=${DASHBOARD_PATH}; HttpOnly; SameSite=Strict; Max-Age=${this.config.accessTokenExpireMinutes * 60}${secure}`,
-    );
+    reply.setCookie(DASHBOARD_COOKIE, token, {
+      path: DASHBOARD_PATH,
+      httpOnly: true,
+      sameSite: 'strict',
+      maxAge: this.config.accessTokenExpireMinutes * 60,
+      secure: this.config.nodeEnv === 'production',
+    });
   }
 }
