@@ -127,7 +127,7 @@ describe('OWASP API Security Top 10', () => {
       expect(answers).toEqual(row.expect);
     });
 
-    it('refuses an API key, even a full one, on the routes that change how the account signs in', async () => {
+    it('refuses an API key, even a full one, on what changes how an account signs in or what it may do', async () => {
       const sessionOnly = operations.filter((operation) =>
         JSON.stringify(document.paths[operation.path][operation.method.toLowerCase()]).includes(SESSION_REQUIRED),
       );
@@ -135,10 +135,17 @@ describe('OWASP API Security Top 10', () => {
         'DELETE /api/v1/users/me',
         'PATCH /api/v1/users/me',
         'PATCH /api/v1/users/me/password',
+        'PATCH /api/v1/users/{user_id}',
         'POST /api/v1/admin/queues-session',
+        'POST /api/v1/users',
         'POST /api/v1/users/me/api-keys',
       ]);
+      const superuserId = (await call('GET', '/api/v1/users/me', superuser)).json<{ id: string }>().id;
+      // The superuser routes need a session only for what their body sets: these bodies set it.
+      const paths: Record<string, string> = { 'PATCH /api/v1/users/{user_id}': `/api/v1/users/${superuserId}` };
       const bodies: Record<string, object> = {
+        'PATCH /api/v1/users/{user_id}': { password: 'a password of the attacker' },
+        'POST /api/v1/users': { email: `made-super-${randomUUID()}@example.com`, password: 'a long enough password', is_superuser: true },
         'PATCH /api/v1/users/me': { email: `taken-over-${randomUUID()}@example.com` },
         'PATCH /api/v1/users/me/password': { current_password: 'unknown to a script', new_password: 'a new password' },
         'POST /api/v1/users/me/api-keys': { name: 'forever' },
@@ -147,7 +154,8 @@ describe('OWASP API Security Top 10', () => {
       const key = await call('POST', '/api/v1/users/me/api-keys', superuser, { name: 'admin script' });
       const superuserKey = { 'X-API-Key': key.json<{ key: string }>().key };
       for (const operation of sessionOnly) {
-        const response = await call(operation.method, operation.path, superuserKey, bodies[`${operation.method} ${operation.path}`]);
+        const name = `${operation.method} ${operation.path}`;
+        const response = await call(operation.method, paths[name] ?? operation.path, superuserKey, bodies[name]);
         expect({ operation: operation.id, status: response.statusCode, body: response.json() }).toEqual({
           operation: operation.id,
           status: 403,
