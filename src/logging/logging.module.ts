@@ -42,7 +42,7 @@ export function createRootLogger(config: Pick<AppConfig, 'logLevel' | 'nodeEnv'>
 
 /**
  * Fastify's request lines, as one line per request when it completes, with its request id,
- * method, URL, headers (redacted), status and duration: 4xx at warn, 5xx at error. The request
+ * method, URL, headers (redacted), status and duration, at the level requestLogLevel gives. The request
  * is serialized only when the line is written, so a level that drops the line costs nothing
  * (a per-request child logger binding the request, as pino-http makes, cost a fifth of a simple
  * request's time). Probes (/health) are not logged.
@@ -60,7 +60,7 @@ export class RequestLogController extends LogController {
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     if (this.isLogDisabled(request)) return;
     const status = reply.statusCode;
-    const level = error || status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+    const level = error ? 'error' : requestLogLevel(status);
     const log = request.log as Logger;
     if (!log.isLevelEnabled(level)) return;
     log[level](
@@ -68,6 +68,19 @@ export class RequestLogController extends LogController {
       level === 'error' ? 'request errored' : 'request completed',
     );
   }
+}
+
+/** 401, 403 and 429: failed credentials and refused limits, what an operator watches for attacks. */
+const WATCHED_CLIENT_ERRORS = new Set([401, 403, 429]);
+
+/**
+ * The level of a request's line by its status: a server error is ours (error); most client errors
+ * are the client's business (info), but failed authentication and rate limiting stay at warn, so
+ * credential stuffing or a scanner stands out in a warn-level log.
+ */
+export function requestLogLevel(status: number): 'error' | 'warn' | 'info' {
+  if (status >= 500) return 'error';
+  return WATCHED_CLIENT_ERRORS.has(status) ? 'warn' : 'info';
 }
 
 /** Fastify's childLoggerFactory: every request logs through the root logger. */
