@@ -1,11 +1,15 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from './config/config.module.js';
+import { DatabaseModule } from './database/database.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { JobsWorkerModule } from './modules/jobs/jobs-worker.module.js';
 import { RedisModule } from './redis/redis.module.js';
 
-/** The worker process: configuration, Redis and the job processors; no HTTP, no database. */
+/**
+ * The worker process: configuration, Redis, the job processors, and PostgreSQL (a recovery job
+ * looks its address up there); no HTTP.
+ */
 @Module({
-  imports: [ConfigModule, LoggingModule, RedisModule, JobsWorkerModule],
+  imports: [ConfigModule, LoggingModule, RedisModule, DatabaseModule, JobsWorkerModule],
 })
 export class WorkerModule {}

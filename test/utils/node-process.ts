@@ -36,6 +36,15 @@ export abstract class NodeProcess {
     return this.child;
   }
 
+  /** Resolves once the output contains `text`; rejects after `withinMs` (output is written asynchronously). */
+  async waitForOutput(text: string, withinMs = 5000): Promise<void> {
+    const deadline = Date.now() + withinMs;
+    while (!this.output.includes(text)) {
+      if (Date.now() > deadline) throw new Error(`"${text}" not in the output within ${withinMs} ms: ${this.output.slice(-1000)}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   /** Sends `signal` and resolves with the exit code once the process has ended. */
   stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     const child = this.child;

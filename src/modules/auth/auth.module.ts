@@ -1,9 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AppConfig } from '../../config/app-config.js';
 import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccessTokens } from './access-tokens.js';
@@ -16,25 +14,14 @@ import { AuthSession } from './entities/auth-session.entity.js';
 import { BearerAuthenticator } from './bearer-authenticator.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { PasswordRecoveryController } from './password-recovery.controller.js';
+import { PasswordResetMailModule } from './password-reset-mail.js';
+import { SigningJwtModule } from './signing-jwt.module.js';
 import { PasswordRecoveryService } from './password-recovery.service.js';
 import { RequestAuthenticator } from './request-authenticator.js';
 import { SessionsService } from './sessions.service.js';
 
 @Module({
-  imports: [
-    UsersModule,
-    ApiKeysModule,
-    PassportModule,
-    TypeOrmModule.forFeature([AuthSession]),
-    JwtModule.registerAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        secret: config.secretKey,
-        signOptions: { algorithm: config.jwtAlgorithm },
-        verifyOptions: { algorithms: [config.jwtAlgorithm] },
-      }),
-    }),
-  ],
+  imports: [UsersModule, ApiKeysModule, PassportModule, TypeOrmModule.forFeature([AuthSession]), SigningJwtModule, PasswordResetMailModule],
   controllers: [AuthController, AccountController, PasswordRecoveryController],
   providers: [
     AuthService,

@@ -6,7 +6,7 @@ import { DomainError } from '../../common/errors/domain-error.js';
 import { AppConfig } from '../../config/app-config.js';
 import { withTimeout } from '../../common/async/with-timeout.js';
 import type { JobResponseDto } from './dto/job-response.dto.js';
-import { ECHO_QUEUE, EMAIL_QUEUE, type EchoJob, type QueueName, type SendEmailJob } from './queues.js';
+import { ECHO_QUEUE, EMAIL_QUEUE, type EchoJob, PASSWORD_RESET_JOB, type PasswordResetJob, type QueueName, type SendEmailJob } from './queues.js';
 
 export const QUEUE_UNAVAILABLE = 'Queue unavailable';
 const JOB_NOT_FOUND = 'Job not found';
@@ -28,6 +28,11 @@ export class JobQueue {
 
   sendEmail(job: SendEmailJob): Promise<string> {
     return this.enqueue(EMAIL_QUEUE, `email:${job.content.template}`, job);
+  }
+
+  /** Queued for every recovery request alike; the worker decides whether an email goes out. */
+  requestPasswordReset(job: PasswordResetJob): Promise<string> {
+    return this.enqueue(EMAIL_QUEUE, PASSWORD_RESET_JOB, job);
   }
 
   echo(job: EchoJob): Promise<string> {

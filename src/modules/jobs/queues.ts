@@ -15,6 +15,12 @@ export interface SendEmailJob extends JobContext {
   content: EmailTemplate;
 }
 
+/** A password recovery request: the worker looks the address up and mails a reset link if it has an account. */
+export interface PasswordResetJob extends JobContext {
+  email: string;
+}
+export const PASSWORD_RESET_JOB = 'password-reset';
+
 export interface EchoJob extends JobContext {
   message: string;
 }

@@ -13,7 +13,7 @@ import type { CreateUserDto } from './dto/create-user.dto.js';
 import type { RegisterUserDto } from './dto/register-user.dto.js';
 import type { UpdateMeDto } from './dto/update-me.dto.js';
 import type { UpdateUserDto } from './dto/update-user.dto.js';
-import { User } from './entities/user.entity.js';
+import { User, whereEmail } from './entities/user.entity.js';
 
 const EMAIL_UNIQUE_INDEX = 'users_email_normalized_key';
 
@@ -52,14 +52,9 @@ export class UsersService {
     return this.users.findOneBy({ id });
   }
 
-  /**
-   * Emails match by their normalised form (normalizeEmail), as the unique index does. One with a
-   * NUL character (from a path) matches nobody: no stored email has one, and PostgreSQL would
-   * refuse it.
-   */
   findByEmail(email: string): Promise<User | null> {
-    if (email.includes('\u0000')) return Promise.resolve(null);
-    return this.users.findOneBy({ emailNormalized: normalizeEmail(email) });
+    const where = whereEmail(email);
+    return where ? this.users.findOneBy(where) : Promise.resolve(null);
   }
 
   async list(skip: number, limit: number): Promise<UsersPage> {

@@ -3,28 +3,31 @@ import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AppConfig } from '../../../config/app-config.js';
 import { InjectRedis } from '../../../redis/redis.module.js';
+import { PasswordResetMail } from '../../auth/password-reset-mail.js';
 import { MailService } from '../../mail/mail.service.js';
-import { EMAIL_QUEUE, type SendEmailJob } from '../queues.js';
+import { EMAIL_QUEUE, PASSWORD_RESET_JOB, type PasswordResetJob, type SendEmailJob } from '../queues.js';
 import { ObservedWorkerHost } from './observed-worker-host.js';
 import { workerOptions } from './worker-options.js';
 
 const SENT_MARK_TTL_SECONDS = 7 * 24 * 3600;
 
 /**
- * Sends queued emails. A job retried after its worker died may have sent its email already:
- * a mark per job id, written after the send, stops a second send of the same job.
+ * Sends queued emails, and the reset email of a recovery request when its address has an
+ * account. A job retried after its worker died may have sent its email already: a mark per job
+ * id, written after the send, stops a second send of the same job.
  */
 @Processor(EMAIL_QUEUE, workerOptions())
 export class EmailProcessor extends ObservedWorkerHost {
   constructor(
     private readonly mail: MailService,
+    private readonly resetMail: PasswordResetMail,
     @InjectRedis() private readonly redis: Redis,
     private readonly config: AppConfig,
   ) {
     super();
   }
 
-  async process(job: Job<SendEmailJob>): Promise<{ messageId: string | null; duplicate: boolean }> {
+  async process(job: Job<SendEmailJob | PasswordResetJob>): Promise<{ messageId: string | null; duplicate: boolean }> {
     const mark = `${this.config.redisKeyPrefix}:email-sent:${job.id}`;
     const context = `job ${job.id} (${job.name}) request ${job.data.requestId ?? '-'}`;
     const alreadySent = await this.redis.get(mark);
@@ -32,9 +35,14 @@ export class EmailProcessor extends ObservedWorkerHost {
       this.logger.log(`${context}: already sent as ${alreadySent}, not sending again`);
       return { messageId: alreadySent, duplicate: true };
     }
-    const messageId = await this.mail.send({ to: job.data.to, content: job.data.content, messageId: `<${job.id}@${this.messageDomain()}>` });
+    const email = job.name === PASSWORD_RESET_JOB ? await this.resetMail.compose((job.data as PasswordResetJob).email) : (job.data as SendEmailJob);
+    if (!email) {
+      this.logger.log(`${context}: no account has that address, nothing sent`);
+      return { messageId: null, duplicate: false };
+    }
+    const messageId = await this.mail.send({ to: email.to, content: email.content, messageId: `<${job.id}@${this.messageDomain()}>` });
     await this.redis.set(mark, messageId, 'EX', SENT_MARK_TTL_SECONDS);
-    this.logger.log(`${context}: sent to ${job.data.to}`);
+    this.logger.log(`${context}: sent to ${email.to}`);
     return { messageId, duplicate: false };
   }
 

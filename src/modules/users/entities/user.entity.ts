@@ -1,4 +1,5 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, type FindOptionsWhere, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { normalizeEmail } from '../../../common/validation/email-address.js';
 
 @Entity({ name: 'users' })
 // Emails are unique by their normalised form (normalizeEmail), which is what lookups compare.
@@ -40,4 +41,13 @@ export class User {
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt: Date;
+}
+
+/**
+ * How a user is found by email: by the normalised form, as the unique index compares. An address
+ * with a NUL character (from a path) matches nobody: no stored email has one, and PostgreSQL
+ * would refuse it (null: no query to run).
+ */
+export function whereEmail(email: string): FindOptionsWhere<User> | null {
+  return email.includes('\u0000') ? null : { emailNormalized: normalizeEmail(email) };
 }
