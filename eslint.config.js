@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 
 /** ESLint with typescript-eslint's type-aware rules; layout is Prettier's (`prettier --check` in `npm run lint`). */
 export default defineConfig(
-  { ignores: ['dist/', 'coverage/', '.data/', 'backups/', 'schematics/**/files*/'] },
+  { ignores: ['dist/', 'coverage/', '.data/', 'backups/', 'schematics/**/files*/', 'sdk/src/', 'sdk/dist/'] },
   eslint.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
   {
