@@ -73,7 +73,7 @@ export function valueFor(schema: Schema | undefined): fc.Arbitrary<unknown> {
   }
   if (type === 'array') return fc.array(valueFor(schema?.items as Schema), { maxLength: 3 });
   if (type === 'object' || schema?.properties) return objectFor(schema ?? {});
-  if (schema?.format === 'email') return fc.emailAddress().filter((email) => email.length <= 254);
+  if (schema?.format === 'email' || schema?.format === 'idn-email') return fc.emailAddress().filter((email) => email.length <= 254);
   if (schema?.format === 'uuid') return fc.uuid();
   if (schema?.format === 'date-time')
     return fc.date({ min: new Date('2030-01-01'), max: new Date('2099-01-01'), noInvalidDate: true }).map((date) => date.toISOString());

@@ -94,7 +94,7 @@ export function EmailField(options: Presence = {}): PropertyDecorator {
       },
       context({ type: 'value_error', msg: 'value is not a valid email address' }),
     ),
-    docs(options, { type: String, format: 'email', maxLength: MAX_EMAIL_LENGTH, example: 'user@example.com' }),
+    docs(options, { type: String, format: 'idn-email', maxLength: MAX_EMAIL_LENGTH, example: 'user@example.com' }),
   );
 }
 

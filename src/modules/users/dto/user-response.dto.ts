@@ -6,7 +6,8 @@ export class UserResponseDto {
   @ApiProperty({ format: 'uuid' })
   id: string;
 
-  @ApiProperty({ format: 'email', example: 'user@example.com' })
+  // idn-email: an address may have non-ASCII letters (stored as given), which `email` would not allow.
+  @ApiProperty({ format: 'idn-email', example: 'user@example.com' })
   email: string;
 
   @ApiProperty({ type: String, nullable: true, example: 'Ada Lovelace' })
