@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
-import type { Job, Queue } from 'bullmq';
+import type { Job, JobState, Queue } from 'bullmq';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { AppConfig } from '../../config/app-config.js';
 import { withTimeout } from '../../common/async/with-timeout.js';
@@ -52,8 +52,12 @@ export class JobQueue {
 
   async describe(id: string): Promise<JobResponseDto> {
     for (const queue of Object.values(this.queues)) {
+      // State first, then the job: the worker writes both in one script, so a job read after its
+      // state is at least as new, and a completed job never shows without its result.
+      const state = await this.bounded(() => queue.getJobState(id));
+      if (state === 'unknown') continue;
       const job = await this.bounded(() => queue.getJob(id));
-      if (job) return this.view(job);
+      if (job) return this.view(job, state);
     }
     throw new DomainError(404, JOB_NOT_FOUND);
   }
@@ -86,11 +90,11 @@ export class JobQueue {
     }
   }
 
-  private async view(job: Job): Promise<JobResponseDto> {
+  private view(job: Job, state: JobState): JobResponseDto {
     return {
       id: job.id!,
       name: job.name,
-      state: await this.bounded(() => job.getState()),
+      state,
       attempts: job.attemptsMade,
       result: job.returnvalue ?? null,
       failed_reason: job.failedReason || null,
