@@ -19,7 +19,7 @@ export const shared = {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc, '^.+\\.js$': swc },
   // CommonJS dependencies that require() an ESM-only package need that package compiled to
-  // CommonJS: Jest on Node 20 cannot require ESM (@fastify/static -> content-disposition,
+  // CommonJS: Jest's own module loader cannot require ESM (@fastify/static -> content-disposition,
   // light-my-request behind app.inject() -> cookie).
   transformIgnorePatterns: ['/node_modules/(?!(content-disposition|cookie)/)'],
   // Sources import siblings as `./x.js` (Node ESM); Jest resolves those to the `.ts` file.

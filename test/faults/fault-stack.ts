@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ensureDatabase, freePort, isAlive, parentOf, type RunningService, startPostgres, startRedis } from '../../scripts/local-services.js';
+import { childrenOf, ensureDatabase, freePort, isAlive, type RunningService, startPostgres, startRedis } from '../../scripts/local-services.js';
 import { ApiProcess } from '../utils/api-process.js';
 import { WorkerProcess } from '../utils/worker-process.js';
 
@@ -21,12 +21,6 @@ export async function waitUntil<T>(check: () => T | null | false | Promise<T | n
   }
   throw new Error(`${what}: not within ${withinMs} ms`);
 }
-
-/** The processes whose parent is `pid`, read from /proc. */
-const childrenOf = (pid: number) =>
-  readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name) && parentOf(Number(name)) === pid)
-    .map(Number);
 
 /**
  * A PostgreSQL and a Redis of one fault scenario (free ports on 127.0.0.1, data in a temporary
@@ -83,15 +77,10 @@ export class FaultStack {
     return this.redis.pid;
   }
 
-  private get postmasterPid(): number | undefined {
-    return this.postgres ? Number.parseInt(readFileSync(join(this.dir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0], 10) : undefined;
-  }
-
   /** The ids of every process of the stack that runs: PostgreSQL's postmaster, Redis, APIs, workers. */
   pids(): number[] {
-    const postmaster = this.postmasterPid;
     const own = this.processes.filter((process) => process.running).map((process) => process.pid);
-    return [postmaster, this.redis?.pid, ...own].filter((pid): pid is number => pid !== undefined);
+    return [this.postgres?.pid, this.redis?.pid, ...own].filter((pid): pid is number => pid !== undefined);
   }
 
   /** Starts PostgreSQL on the stack's port and data folder (again, after `stopPostgres`). */
@@ -111,7 +100,7 @@ export class FaultStack {
    * network partition would look: connections stay open and nothing answers. Returns the thaw.
    */
   freezePostgres(): () => void {
-    const postmaster = this.postmasterPid;
+    const postmaster = this.postgres?.pid;
     if (postmaster === undefined) throw new Error('PostgreSQL is not running');
     const frozen = [postmaster, ...childrenOf(postmaster)];
     for (const pid of frozen) process.kill(pid, 'SIGSTOP');

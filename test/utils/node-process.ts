@@ -26,7 +26,13 @@ export abstract class NodeProcess {
 
   /** Runs `dist/<script>` with the test environment plus `env`, collecting its output. */
   protected spawn(script: string, env: NodeJS.ProcessEnv): ChildProcess {
-    this.child = spawn(process.execPath, [join(this.projectDir, 'dist', script)], {
+    return this.run(process.execPath, [join(this.projectDir, 'dist', script)], env);
+  }
+
+  /** Runs `command` in the project folder with the test environment plus `env`, collecting its output. */
+  protected run(command: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+    this.child = spawn(command, args, {
+      cwd: this.projectDir,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -45,13 +51,17 @@ export abstract class NodeProcess {
     }
   }
 
+  /** Resolves with the exit code once the process has ended, whatever ended it. */
+  exited(): Promise<number | null> {
+    const child = this.child;
+    if (!child || !this.running) return Promise.resolve(child?.exitCode ?? null);
+    return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  }
+
   /** Sends `signal` and resolves with the exit code once the process has ended. */
   stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child?.exitCode ?? null);
-    return new Promise((resolve) => {
-      child.once('exit', (code) => resolve(code));
-      child.kill(signal);
-    });
+    const exit = this.exited();
+    if (this.running) this.child!.kill(signal);
+    return exit;
   }
 }
