@@ -2,6 +2,8 @@ import eslint from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import { defineConfig } from 'eslint/config';
 import globals from 'globals';
+import { importX } from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 import tseslint from 'typescript-eslint';
 
 /** ESLint with typescript-eslint's type-aware rules; layout is Prettier's (`prettier --check` in `npm run lint`). */
@@ -32,6 +34,13 @@ export default defineConfig(
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
     },
+  },
+  {
+    // No import cycles: a module's dependencies form a tree that reads top-down.
+    files: ['src/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts', 'migrations/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: { ...importX.flatConfigs.typescript.settings, 'import-x/resolver-next': [createTypeScriptImportResolver()] },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   { files: ['*.js', '.ci/*.mjs'], extends: [tseslint.configs.disableTypeChecked] },
   prettier,

@@ -1,11 +1,15 @@
 import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { CommonModule } from './common/common.module.js';
+import { HttpErrorFilter } from './common/errors/http-error.filter.js';
+import { MediaTypeGuard } from './common/http/media-type.guard.js';
+import { RequestValidationPipe } from './common/validation/request-validation.pipe.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { ApiKeysModule } from './modules/api-keys/api-keys.module.js';
+import { AuthenticationGuard } from './modules/auth/authentication.guard.js';
 import { AuthModule } from './modules/auth/auth.module.js';
-import { CacheModule } from './modules/cache/cache.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { ItemsModule } from './modules/items/items.module.js';
 import { JobsModule } from './modules/jobs/jobs.module.js';
@@ -13,19 +17,18 @@ import { MetricsModule } from './modules/metrics/metrics.module.js';
 import { QueueDashboardModule } from './modules/queue-dashboard/queue-dashboard.module.js';
 import { UsersModule } from './modules/users/users.module.js';
 import { UtilsModule } from './modules/utils/utils.module.js';
-import { ChangeFeedModule } from './redis/change-feed.js';
-import { RedisModule } from './redis/redis.module.js';
 
+/**
+ * The API. Configuration and logging are the only global modules; every other module imports
+ * what it uses. The app-wide guards, pipe and filter are all here, in the order they run.
+ */
 @Module({
   imports: [
     ConfigModule,
     LoggingModule,
-    CommonModule,
     DatabaseModule,
-    RedisModule,
-    ChangeFeedModule,
-    CacheModule,
-    JobsModule.forApi(),
+    CommonModule,
+    JobsModule,
     HealthModule,
     UsersModule,
     AuthModule,
@@ -34,6 +37,14 @@ import { RedisModule } from './redis/redis.module.js';
     UtilsModule,
     QueueDashboardModule,
     MetricsModule,
+  ],
+  providers: [
+    // Guards, in this order: a form body only where the route takes one (415), then the caller
+    // (401); both run before the pipe validates the body.
+    { provide: APP_GUARD, useClass: MediaTypeGuard },
+    { provide: APP_GUARD, useExisting: AuthenticationGuard },
+    { provide: APP_PIPE, useClass: RequestValidationPipe },
+    { provide: APP_FILTER, useClass: HttpErrorFilter },
   ],
 })
 export class AppModule {}

@@ -3,13 +3,12 @@ import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { JobsWorkerModule } from './modules/jobs/jobs-worker.module.js';
-import { RedisModule } from './redis/redis.module.js';
 
 /**
- * The worker process: configuration, Redis, the job processors, and PostgreSQL (a recovery job
+ * The worker process: configuration, the job processors (with their Redis), and PostgreSQL (a recovery job
  * looks its address up there); no HTTP.
  */
 @Module({
-  imports: [ConfigModule, LoggingModule, RedisModule, DatabaseModule, JobsWorkerModule],
+  imports: [ConfigModule, LoggingModule, DatabaseModule, JobsWorkerModule],
 })
 export class WorkerModule {}

@@ -1,9 +1,9 @@
-import { Global, Injectable, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { withTimeout } from '../common/async/with-timeout.js';
 import { AppConfig } from '../config/app-config.js';
 import { ThrottledWarnings } from '../logging/throttled-warnings.js';
-import { createRedisClient, InjectRedis, untilReady } from './redis.module.js';
+import { createRedisClient, InjectRedis, RedisModule, untilReady } from './redis.module.js';
 
 /** A user's row changed or went (any field: activity, credentials, role, profile). */
 export const USER_CHANGED = 'user';
@@ -120,7 +120,6 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
-/** The change feed for every module; needs RedisModule. */
-@Global()
-@Module({ providers: [ChangeFeed], exports: [ChangeFeed] })
+/** The change feed, for the modules that keep or invalidate state derived from rows. */
+@Module({ imports: [RedisModule], providers: [ChangeFeed], exports: [ChangeFeed] })
 export class ChangeFeedModule {}

@@ -1,4 +1,4 @@
-import { Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { AppConfig } from '../config/app-config.js';
 
@@ -58,7 +58,6 @@ class RedisShutdown implements OnApplicationShutdown {
   }
 }
 
-@Global()
 @Module({
   providers: [
     {

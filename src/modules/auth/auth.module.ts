@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
-import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { RateLimitModule } from '../../common/rate-limit/rate-limit.module.js';
+import { PasswordHashingModule } from '../../common/security/password-hashing.module.js';
+import { ChangeFeedModule } from '../../redis/change-feed.js';
 import { ApiKeysModule } from '../api-keys/api-keys.module.js';
+import { JobsModule } from '../jobs/jobs.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccessTokens } from './access-tokens.js';
 import { AccountController } from './account.controller.js';
@@ -21,7 +23,17 @@ import { RequestAuthenticator } from './request-authenticator.js';
 import { SessionsService } from './sessions.service.js';
 
 @Module({
-  imports: [UsersModule, ApiKeysModule, PassportModule, TypeOrmModule.forFeature([AuthSession]), SigningJwtModule, PasswordResetMailModule],
+  imports: [
+    TypeOrmModule.forFeature([AuthSession]),
+    UsersModule,
+    ApiKeysModule,
+    JobsModule,
+    RateLimitModule,
+    PasswordHashingModule,
+    ChangeFeedModule,
+    SigningJwtModule,
+    PasswordResetMailModule,
+  ],
   controllers: [AuthController, AccountController, PasswordRecoveryController],
   providers: [
     AuthService,
@@ -32,8 +44,8 @@ import { SessionsService } from './sessions.service.js';
     AuthStateCache,
     BearerAuthenticator,
     RequestAuthenticator,
-    { provide: APP_GUARD, useClass: AuthenticationGuard },
+    AuthenticationGuard,
   ],
-  exports: [SessionsService, RequestAuthenticator],
+  exports: [SessionsService, RequestAuthenticator, AuthenticationGuard],
 })
 export class AuthModule {}

@@ -1,7 +1,9 @@
 import { CacheModule as NestCacheModule } from '@nestjs/cache-manager';
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import KeyvRedis, { Keyv } from '@keyv/redis';
 import { AppConfig } from '../../config/app-config.js';
+import { ChangeFeedModule } from '../../redis/change-feed.js';
+import { RedisModule } from '../../redis/redis.module.js';
 import { CacheResponseInterceptor } from './cache-response.interceptor.js';
 import { ResponseCache } from './response-cache.service.js';
 
@@ -9,9 +11,10 @@ import { ResponseCache } from './response-cache.service.js';
  * cache-manager 7 over the Keyv Redis store (its own connection, no offline queue, so commands
  * fail at once while Redis is unreachable), wrapped by ResponseCache for keys and invalidation.
  */
-@Global()
 @Module({
   imports: [
+    RedisModule,
+    ChangeFeedModule,
     NestCacheModule.registerAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({

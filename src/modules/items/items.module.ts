@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { CacheModule } from '../cache/cache.module.js';
 import { Item } from './entities/item.entity.js';
 import { ItemsController } from './items.controller.js';
 import { ItemsService } from './items.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Item])],
+  imports: [TypeOrmModule.forFeature([Item]), CacheModule],
   controllers: [ItemsController],
   providers: [ItemsService],
 })

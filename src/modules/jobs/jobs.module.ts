@@ -1,4 +1,4 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
 import type { DefaultJobOptions } from 'bullmq';
 import { AppConfig } from '../../config/app-config.js';
@@ -35,20 +35,13 @@ export function bullRoot(role: 'producer' | 'worker') {
 export const queues = BullModule.registerQueue(...QUEUE_NAMES.map((name) => ({ name })));
 
 /**
- * BullMQ queues for the API: producers and job status. The processors live in
- * JobsWorkerModule, which only the worker process imports.
+ * BullMQ queues for the API: producers (JobQueue, for the modules that queue work) and job
+ * status. The processors live in JobsWorkerModule, which only the worker process imports.
  */
-@Module({})
-export class JobsModule {
-  /** Global: producers are used by several feature modules; imported once, by AppModule. */
-  static forApi(): DynamicModule {
-    return {
-      module: JobsModule,
-      global: true,
-      imports: [bullRoot('producer'), queues],
-      controllers: [JobsController],
-      providers: [JobQueue, QueueErrorReporter],
-      exports: [JobQueue],
-    };
-  }
-}
+@Module({
+  imports: [bullRoot('producer'), queues],
+  controllers: [JobsController],
+  providers: [JobQueue, QueueErrorReporter],
+  exports: [JobQueue],
+})
+export class JobsModule {}

@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Logger } from '@nestjs/common';
 import { OnWorkerEvent, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { ThrottledWarnings } from '../../../logging/throttled-warnings.js';
@@ -6,10 +6,17 @@ import { ThrottledWarnings } from '../../../logging/throttled-warnings.js';
 /**
  * A processor base that reports its worker's trouble through the app logger: connection
  * errors at most once per 10 s (BullMQ retries on its own), and every failed attempt.
+ *
+ * On shutdown the worker stops taking jobs and finishes its active ones before any module closes
+ * a connection those jobs use (@nestjs/bullmq closes workers only in the last shutdown phase).
  */
-export abstract class ObservedWorkerHost extends WorkerHost {
+export abstract class ObservedWorkerHost extends WorkerHost implements BeforeApplicationShutdown {
   protected readonly logger = new Logger(this.constructor.name);
   private readonly connectionWarnings = new ThrottledWarnings(this.logger);
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.worker.close();
+  }
 
   @OnWorkerEvent('error')
   onWorkerError(error: Error): void {
