@@ -1,5 +1,6 @@
 import { setImmediate as pendingEventsRead } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { AppConfig } from '../../config/app-config.js';
 import { ChangeFeed, SESSION_CHANGED, USER_CHANGED } from '../../redis/change-feed.js';
 import type { User } from '../users/entities/user.entity.js';
@@ -13,10 +14,9 @@ export interface AuthState {
 
 interface Entry extends AuthState {
   userId: string;
-  expiresAt: number;
 }
 
-/** Entries kept at most; the oldest go first. */
+/** Entries kept at most; the least recently used go first. */
 export const AUTH_STATE_CACHE_SIZE = 10_000;
 
 /**
@@ -29,8 +29,8 @@ export const AUTH_STATE_CACHE_SIZE = 10_000;
  */
 @Injectable()
 export class AuthStateCache {
-  /** By session id. */
-  private readonly entries = new Map<string, Entry>();
+  /** By session id; whatever removes an entry (a drop, eviction, expiry) also unindexes it. */
+  private readonly entries: LRUCache<string, Entry>;
   private readonly sessionsOfUser = new Map<string, Set<string>>();
   /** Moves on at every change heard: a read begun under an older value is not stored. */
   private generation = 0;
@@ -39,6 +39,11 @@ export class AuthStateCache {
     private readonly feed: ChangeFeed,
     private readonly config: AppConfig,
   ) {
+    this.entries = new LRUCache<string, Entry>({
+      max: AUTH_STATE_CACHE_SIZE,
+      ttl: config.authCacheTtlSeconds * 1000,
+      dispose: (entry, sessionId) => this.unindex(entry.userId, sessionId),
+    });
     feed.on(USER_CHANGED, (userId) => this.dropUser(userId));
     feed.on(SESSION_CHANGED, (sessionId) => this.dropSession(sessionId));
     feed.onSubscribed(() => this.clear());
@@ -51,51 +56,45 @@ export class AuthStateCache {
   /** The state of `sessionId` of `userId`, from memory or from `read` (and then remembered). */
   async get(userId: string, sessionId: string, read: () => Promise<AuthState>): Promise<AuthState> {
     const entry = this.entries.get(sessionId);
-    if (entry && entry.userId === userId && entry.expiresAt > Date.now()) {
+    if (entry && entry.userId === userId) {
       // A change published before this request was sent has normally reached the change feed's
       // socket already, but may not have been read when the request is; one turn of the event
       // loop reads it first. (Across machines the feed stays as late as the network.)
       await pendingEventsRead();
       if (this.entries.get(sessionId) === entry) return { user: entry.user, session: entry.session };
-    } else if (entry) this.drop(sessionId);
+    } else if (entry) this.entries.delete(sessionId);
 
     const startedAt = this.generation;
     const state = await read();
-    const ttlMs = this.config.authCacheTtlSeconds * 1000;
-    if (ttlMs > 0 && this.feed.live && this.generation === startedAt) this.store(sessionId, userId, state, ttlMs);
+    if (this.config.authCacheTtlSeconds > 0 && this.feed.live && this.generation === startedAt) this.store(sessionId, userId, state);
     return state;
   }
 
-  private store(sessionId: string, userId: string, state: AuthState, ttlMs: number): void {
-    if (this.entries.size >= AUTH_STATE_CACHE_SIZE) this.drop(this.entries.keys().next().value!);
-    this.entries.set(sessionId, { ...state, userId, expiresAt: Date.now() + ttlMs });
+  private store(sessionId: string, userId: string, state: AuthState): void {
+    this.entries.set(sessionId, { ...state, userId });
     const sessions = this.sessionsOfUser.get(userId) ?? new Set<string>();
     sessions.add(sessionId);
     this.sessionsOfUser.set(userId, sessions);
   }
 
-  private drop(sessionId: string): void {
-    const entry = this.entries.get(sessionId);
-    if (!entry) return;
-    this.entries.delete(sessionId);
-    const sessions = this.sessionsOfUser.get(entry.userId);
+  private unindex(userId: string, sessionId: string): void {
+    const sessions = this.sessionsOfUser.get(userId);
     sessions?.delete(sessionId);
-    if (sessions?.size === 0) this.sessionsOfUser.delete(entry.userId);
+    if (sessions?.size === 0) this.sessionsOfUser.delete(userId);
   }
 
   private dropUser(userId: string): void {
     this.generation++;
-    for (const sessionId of this.sessionsOfUser.get(userId) ?? []) this.drop(sessionId);
+    for (const sessionId of [...(this.sessionsOfUser.get(userId) ?? [])]) this.entries.delete(sessionId);
   }
 
   private dropSession(sessionId: string): void {
     this.generation++;
-    this.drop(sessionId);
+    this.entries.delete(sessionId);
   }
 
   private clear(): void {
     this.generation++;
     this.entries.clear();
-    this.sessionsOfUser.clear();
   }
 }

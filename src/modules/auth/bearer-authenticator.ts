@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ExtractJwt } from 'passport-jwt';
+import { LRUCache } from 'lru-cache';
 import type { Principal } from '../../common/auth/principal.js';
 import { isDatabaseUnavailable } from '../../common/errors/database-errors.js';
 import { DomainError } from '../../common/errors/domain-error.js';
@@ -41,8 +42,8 @@ interface StrategyAttempt {
  */
 @Injectable()
 export class BearerAuthenticator {
-  /** Claims by token, in the order first verified. */
-  private readonly verified = new Map<string, AccessTokenClaims>();
+  /** Claims by token, the least recently used dropped first. */
+  private readonly verified = new LRUCache<string, AccessTokenClaims>({ max: VERIFIED_TOKENS_SIZE });
 
   constructor(private readonly strategy: JwtStrategy) {}
 
@@ -69,7 +70,6 @@ export class BearerAuthenticator {
   private remember(token: string): void {
     const payload: unknown = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
     if (!isAccessTokenClaims(payload)) return;
-    if (this.verified.size >= VERIFIED_TOKENS_SIZE) this.verified.delete(this.verified.keys().next().value!);
     this.verified.set(token, payload);
   }
 

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } f
 import { CACHE_MANAGER } from '@nestjs/cache-manager';
 import type { Cache } from 'cache-manager';
 import type { Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
 import { AppConfig } from '../../config/app-config.js';
 import { InjectRedis } from '../../redis/redis.module.js';
 import { cacheEpochKey, cacheVersionKeyBase, epochBump, EVERY_SCOPE, SHARED_SCOPE } from './cache-keys.js';
@@ -48,7 +49,7 @@ export class ResponseCache implements OnModuleInit, OnModuleDestroy {
   private reported: CacheStats = { hits: 0, misses: 0, errors: 0 };
   private readonly onRedisReady = () => void this.settleMissedInvalidations();
   /** `<epoch>.<version>` by version key, as last read from Redis. */
-  private readonly knownVersions = new Map<string, string>();
+  private readonly knownVersions = new LRUCache<string, string>({ max: KNOWN_VERSIONS_SIZE });
   /** Moves on at every change heard: versions read under an older value are not kept. */
   private versionsGeneration = 0;
 
@@ -112,7 +113,6 @@ export class ResponseCache implements OnModuleInit, OnModuleDestroy {
       const [epoch, version] = await this.bounded(this.redis.mget(cacheEpochKey(this.config.redisKeyPrefix), versionKey), 'version read');
       const versions = `${epoch ?? 0}.${version ?? 0}`;
       if (this.changes.live && generation === this.versionsGeneration) {
-        if (this.knownVersions.size >= KNOWN_VERSIONS_SIZE) this.knownVersions.delete(this.knownVersions.keys().next().value!);
         this.knownVersions.set(versionKey, versions);
       }
       return versions;
