@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
-import { SESSION_REQUIRED } from '../src/common/auth/session-only.guard.js';
-import { NOT_ENOUGH_PRIVILEGES } from '../src/common/auth/superuser.guard.js';
+import { DETAIL } from '../src/common/errors/domain-error.js';
 import { committedOpenApiDocument, operationsOf } from './fuzz/openapi-operations.js';
 import { createTestApp } from './utils/test-app.js';
 import { bearer, createUser, login } from './utils/users.js';
@@ -129,7 +128,7 @@ describe('OWASP API Security Top 10', () => {
 
     it('refuses an API key, even a full one, on what changes how an account signs in or what it may do', async () => {
       const sessionOnly = operations.filter((operation) =>
-        JSON.stringify(document.paths[operation.path][operation.method.toLowerCase()]).includes(SESSION_REQUIRED),
+        JSON.stringify(document.paths[operation.path][operation.method.toLowerCase()]).includes(DETAIL.SESSION_REQUIRED),
       );
       expect(sessionOnly.map((operation) => `${operation.method} ${operation.path}`).sort()).toEqual([
         'DELETE /api/v1/users/me',
@@ -159,7 +158,7 @@ describe('OWASP API Security Top 10', () => {
         expect({ operation: operation.id, status: response.statusCode, body: response.json() }).toEqual({
           operation: operation.id,
           status: 403,
-          body: { detail: SESSION_REQUIRED },
+          body: { detail: DETAIL.SESSION_REQUIRED },
         });
       }
       expect((await call('GET', '/api/v1/users/me', superuserKey)).statusCode).toBe(200);
@@ -167,7 +166,7 @@ describe('OWASP API Security Top 10', () => {
 
     it('answers a normal user on every superuser-only operation with 403', async () => {
       const superuserOnly = operations.filter((operation) =>
-        JSON.stringify(document.paths[operation.path][operation.method.toLowerCase()]).includes(NOT_ENOUGH_PRIVILEGES),
+        JSON.stringify(document.paths[operation.path][operation.method.toLowerCase()]).includes(DETAIL.NOT_ENOUGH_PRIVILEGES),
       );
       expect(superuserOnly.length).toBeGreaterThanOrEqual(8);
       for (const operation of superuserOnly) {
@@ -176,7 +175,7 @@ describe('OWASP API Security Top 10', () => {
         expect({ operation: operation.id, status: response.statusCode, body: response.json() }).toEqual({
           operation: operation.id,
           status: 403,
-          body: { detail: NOT_ENOUGH_PRIVILEGES },
+          body: { detail: DETAIL.NOT_ENOUGH_PRIVILEGES },
         });
       }
     });

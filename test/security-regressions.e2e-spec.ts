@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Redis } from 'ioredis';
 import request from 'supertest';
-import { SESSION_REQUIRED } from '../src/common/auth/session-only.guard.js';
+import { DETAIL } from '../src/common/errors/domain-error.js';
 import { PasswordHasher } from '../src/common/security/password-hasher.js';
 import { AppConfig } from '../src/config/app-config.js';
 import { PasswordResetMail } from '../src/modules/auth/password-reset-mail.js';
@@ -149,14 +149,14 @@ describe('security regressions', () => {
         [victim.id, { full_name: 'ok', email: victim.email }],
       ] as const) {
         const refused = await request(url).patch(`/api/v1/users/${target}`).set(key).send(body).expect(403);
-        expect(refused.body).toEqual({ detail: SESSION_REQUIRED });
+        expect(refused.body).toEqual({ detail: DETAIL.SESSION_REQUIRED });
       }
       const superuser = await request(url)
         .post('/api/v1/users/')
         .set(key)
         .send({ email: uniqueEmail('su'), password: 'long-enough-password', is_superuser: true })
         .expect(403);
-      expect(superuser.body).toEqual({ detail: SESSION_REQUIRED });
+      expect(superuser.body).toEqual({ detail: DETAIL.SESSION_REQUIRED });
 
       await login(app, admin.email, admin.password);
       await login(app, victim.email, victim.password);

@@ -58,7 +58,6 @@ function templateContext(options) {
     table: strings.underscore(plural),
     entityVar: strings.camelize(singular),
     repoVar: strings.camelize(plural),
-    NOT_FOUND: `${strings.underscore(singular).toUpperCase()}_NOT_FOUND`,
     humanSingular,
     humanPlural,
     HumanSingular: strings.capitalize(humanSingular),

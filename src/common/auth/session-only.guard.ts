@@ -2,10 +2,8 @@ import { applyDecorators, type CanActivate, type ExecutionContext, Injectable, S
 import { Reflector } from '@nestjs/core';
 import { ApiForbiddenResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { DomainError } from '../errors/domain-error.js';
+import { DETAIL, DomainError } from '../errors/domain-error.js';
 import { principalOf } from './principal.js';
-
-export const SESSION_REQUIRED = 'This action needs a password login, not an API key';
 
 /** Which requests of a route need a password session, judged by the (not yet validated) JSON body. */
 type BodyCondition = (body: Record<string, unknown>) => boolean;
@@ -25,7 +23,7 @@ export class SessionOnlyGuard implements CanActivate {
     const condition = this.reflector.get<BodyCondition | undefined>(SESSION_ONLY_WHEN, context.getHandler());
     const body = context.switchToHttp().getRequest<FastifyRequest>().body;
     const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-    if (!condition || condition(fields)) throw new DomainError(403, SESSION_REQUIRED);
+    if (!condition || condition(fields)) throw new DomainError('SESSION_REQUIRED');
     return true;
   }
 }
@@ -36,4 +34,4 @@ export class SessionOnlyGuard implements CanActivate {
  * lasting hold on an account. With `when`, only the requests whose body it picks need a session.
  */
 export const SessionOnly = (when?: BodyCondition) =>
-  applyDecorators(SetMetadata(SESSION_ONLY_WHEN, when), UseGuards(SessionOnlyGuard), ApiForbiddenResponse({ description: SESSION_REQUIRED }));
+  applyDecorators(SetMetadata(SESSION_ONLY_WHEN, when), UseGuards(SessionOnlyGuard), ApiForbiddenResponse({ description: DETAIL.SESSION_REQUIRED }));

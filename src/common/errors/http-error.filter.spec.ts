@@ -5,9 +5,11 @@ import { DomainError } from './domain-error.js';
 import { toErrorResponse } from './http-error.filter.js';
 
 describe(toErrorResponse.name, () => {
-  it('keeps a domain error as its status, detail and headers', () => {
-    const sut = toErrorResponse(new DomainError(429, 'Too many attempts', { 'Retry-After': '60' }));
-    expect(sut).toEqual({ status: 429, body: { detail: 'Too many attempts' }, headers: { 'Retry-After': '60' } });
+  it("answers a domain error with its code's status and text, and Retry-After when it has one", () => {
+    const sut = toErrorResponse(new DomainError('TOO_MANY_LOGIN_FAILURES', { retryAfterSeconds: 60 }));
+    expect(sut).toEqual({ status: 429, body: { detail: 'Too many failed login attempts, please try again later' }, headers: { 'Retry-After': '60' } });
+    expect(toErrorResponse(new DomainError('EMAIL_TAKEN_ON_UPDATE'))).toEqual({ status: 409, body: { detail: 'User with this email already exists' } });
+    expect(toErrorResponse(new DomainError('RESOURCE_NOT_FOUND', { resource: 'Invoice' })).body).toEqual({ detail: 'Invoice not found' });
   });
 
   it('uses the message given to a Nest HTTP exception as the detail', () => {
@@ -17,7 +19,7 @@ describe(toErrorResponse.name, () => {
 
   it('adds WWW-Authenticate: Bearer to every 401', () => {
     expect(toErrorResponse(new UnauthorizedException()).headers).toEqual({ 'WWW-Authenticate': 'Bearer' });
-    expect(toErrorResponse(new DomainError(401, 'Could not validate credentials')).headers).toEqual({ 'WWW-Authenticate': 'Bearer' });
+    expect(toErrorResponse(new DomainError('INVALID_CREDENTIALS')).headers).toEqual({ 'WWW-Authenticate': 'Bearer' });
     expect(toErrorResponse(new ForbiddenException('Inactive user')).headers).toBeUndefined();
   });
 

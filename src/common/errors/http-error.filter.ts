@@ -2,13 +2,49 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger,
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RouteTable } from '../http/route-table.js';
 import { isDatabaseUnavailable } from './database-errors.js';
-import { DomainError } from './domain-error.js';
+import { DomainError, type DomainErrorCode } from './domain-error.js';
 
 export interface ErrorResponse {
   status: number;
   body: { detail: unknown };
   headers?: Record<string, string>;
 }
+
+/** The HTTP status of each domain error. */
+export const DOMAIN_ERROR_STATUS: Record<DomainErrorCode, number> = {
+  NOT_AUTHENTICATED: 401,
+  INVALID_CREDENTIALS: 401,
+  INACTIVE_USER: 403,
+  INACTIVE_ACCOUNT: 400,
+  INCORRECT_LOGIN: 400,
+  INCORRECT_PASSWORD: 400,
+  SAME_PASSWORD: 400,
+  INVALID_TOKEN: 400,
+  SESSION_REQUIRED: 403,
+  READ_ONLY_API_KEY: 403,
+  CROSS_SITE_REFUSED: 403,
+  NOT_ENOUGH_PRIVILEGES: 403,
+  NOT_ENOUGH_PERMISSIONS: 403,
+  SUPERUSER_SELF_DELETE: 403,
+  REGISTRATION_CLOSED: 403,
+  TOO_MANY_LOGIN_FAILURES: 429,
+  TOO_MANY_PASSWORD_FAILURES: 429,
+  TOO_MANY_RECOVERY_REQUESTS: 429,
+  TOO_MANY_API_KEY_FAILURES: 429,
+  NOT_FOUND: 404,
+  RESOURCE_NOT_FOUND: 404,
+  USER_NOT_FOUND: 404,
+  NO_SUCH_USER_ID: 404,
+  NO_SUCH_USERNAME: 404,
+  ITEM_NOT_FOUND: 404,
+  API_KEY_NOT_FOUND: 404,
+  JOB_NOT_FOUND: 404,
+  EMAIL_TAKEN_ON_CREATE: 400,
+  EMAIL_TAKEN_ON_SIGNUP: 400,
+  EMAIL_TAKEN_ON_UPDATE: 409,
+  TOO_MANY_API_KEYS: 400,
+  QUEUE_UNAVAILABLE: 503,
+};
 
 /** Fastify's own request errors (raised before a route runs), by their code. */
 const FASTIFY_ERRORS: Record<string, (error: FastifyLikeError) => ErrorResponse> = {
@@ -81,7 +117,9 @@ export function toErrorResponse(exception: unknown): ErrorResponse {
 
 function mapException(exception: unknown): ErrorResponse {
   if (exception instanceof DomainError) {
-    return { status: exception.status, body: { detail: exception.detail }, headers: exception.headers };
+    const { retryAfterSeconds } = exception.context;
+    const retryAfter = retryAfterSeconds === undefined ? undefined : { 'Retry-After': String(retryAfterSeconds) };
+    return { status: DOMAIN_ERROR_STATUS[exception.code], body: { detail: exception.detail }, headers: retryAfter };
   }
   if (exception instanceof HttpException) {
     // The Fastify adapter wraps Fastify's own request errors (body limit, JSON syntax) in an

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppConfig } from '../../config/app-config.js';
 import { InjectRedis } from '../../redis/redis.module.js';
-import { DomainError } from '../errors/domain-error.js';
+import { DomainError, type DomainErrorCode } from '../errors/domain-error.js';
 
 /** One kind of attempt: at most `points` of them per `durationSeconds` for one subject. */
 export interface LimitRule {
@@ -18,13 +18,6 @@ export interface LimitRule {
 export interface LimitCheck {
   rule: LimitRule;
   subject: string;
-}
-
-/** 429 with the seconds until the exhausted limit resets. */
-export class TooManyAttemptsError extends DomainError {
-  constructor(detail: string, retryAfterSeconds: number) {
-    super(429, detail, { 'Retry-After': String(retryAfterSeconds) });
-  }
 }
 
 /**
@@ -45,15 +38,16 @@ export class AttemptLimits {
 
   /**
    * Takes one slot from every check. When any of them is exhausted, the slots just taken are
-   * given back and the caller gets a 429 with `detail`, whatever the request would have done.
+   * given back and the caller gets `refusal` (a 429) with the seconds until the exhausted limit
+   * resets, whatever the request would have done.
    */
-  async take(checks: LimitCheck[], detail: string): Promise<void> {
+  async take(checks: LimitCheck[], refusal: DomainErrorCode): Promise<void> {
     const results = await Promise.allSettled(checks.map((check) => this.limiter(check.rule).consume(this.key(check))));
     const refused = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
     if (refused.length === 0) return;
     await this.giveBack(checks.filter((_, index) => results[index].status === 'fulfilled'));
     const waitMs = Math.max(...refused.map((reason) => (reason instanceof RateLimiterRes ? reason.msBeforeNext : 1000)));
-    throw new TooManyAttemptsError(detail, Math.max(1, Math.ceil(waitMs / 1000)));
+    throw new DomainError(refusal, { retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) });
   }
 
   /** Returns one slot to each check: the attempt succeeded, or never reached the guarded work. */

@@ -5,7 +5,8 @@ import { SessionOnly } from '../../common/auth/session-only.guard.js';
 import { PageQueryDto } from '../../common/http/page-query.dto.js';
 import { UuidParamPipe } from '../../common/validation/uuid-param.pipe.js';
 import type { User } from '../users/entities/user.entity.js';
-import { API_KEY_NOT_FOUND, ApiKeysService } from './api-keys.service.js';
+import { DETAIL } from '../../common/errors/domain-error.js';
+import { ApiKeysService } from './api-keys.service.js';
 import { ApiKeyResponseDto, ApiKeysPageDto, CreatedApiKeyDto } from './dto/api-key-response.dto.js';
 import { CreateApiKeyDto } from './dto/create-api-key.dto.js';
 
@@ -35,7 +36,7 @@ export class ApiKeysController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke one of your API keys' })
   @ApiNoContentResponse()
-  @ApiNotFoundResponse({ description: API_KEY_NOT_FOUND })
+  @ApiNotFoundResponse({ description: DETAIL.API_KEY_NOT_FOUND })
   async revokeMine(@CurrentUser() caller: User, @Param('key_id', UuidParamPipe) keyId: string): Promise<void> {
     await this.apiKeys.revoke(caller, caller.id, keyId);
   }
@@ -51,7 +52,7 @@ export class ApiKeysController {
   @HttpCode(204)
   @ApiOperation({ summary: "Revoke a user's API key (your own, or anyone's as a superuser)" })
   @ApiNoContentResponse()
-  @ApiNotFoundResponse({ description: `${API_KEY_NOT_FOUND}, or User not found` })
+  @ApiNotFoundResponse({ description: `${DETAIL.API_KEY_NOT_FOUND}, or ${DETAIL.USER_NOT_FOUND}` })
   async revoke(@CurrentUser() caller: User, @Param('user_id', UuidParamPipe) userId: string, @Param('key_id', UuidParamPipe) keyId: string): Promise<void> {
     await this.apiKeys.revoke(caller, userId, keyId);
   }

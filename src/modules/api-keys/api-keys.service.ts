@@ -19,9 +19,6 @@ export const MAX_KEYS_PER_USER = 100;
 /** last_used_at is written at most this often per key, not on every request. */
 export const LAST_USED_RESOLUTION_MS = 60_000;
 
-export const API_KEY_NOT_FOUND = 'API key not found';
-const TOO_MANY_KEYS = `A user can have at most ${MAX_KEYS_PER_USER} API keys`;
-
 export interface ApiKeysPage {
   keys: ApiKey[];
   count: number;
@@ -50,7 +47,7 @@ export class ApiKeysService {
   }
 
   async create(owner: User, input: CreateApiKeyDto): Promise<IssuedApiKey> {
-    if ((await this.keys.countBy({ userId: owner.id })) >= MAX_KEYS_PER_USER) throw new DomainError(400, TOO_MANY_KEYS);
+    if ((await this.keys.countBy({ userId: owner.id })) >= MAX_KEYS_PER_USER) throw new DomainError('TOO_MANY_API_KEYS');
     const secret = API_KEY_PREFIX + randomBytes(32).toString('base64url');
     const apiKey = this.keys.create({
       userId: owner.id,
@@ -76,7 +73,7 @@ export class ApiKeysService {
   async revoke(caller: User, userId: string, keyId: string): Promise<void> {
     const owner = await this.users.findVisible(caller, userId);
     const result = await this.keys.delete({ id: keyId, userId: owner.id });
-    if (!result.affected) throw new DomainError(404, API_KEY_NOT_FOUND);
+    if (!result.affected) throw new DomainError('API_KEY_NOT_FOUND');
   }
 
   /**

@@ -10,12 +10,12 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
+import { DETAIL } from '../../common/errors/domain-error.js';
 import { CurrentUser } from '../../common/auth/principal.js';
 import { Public } from '../../common/auth/public.decorator.js';
 import { AcceptsForm } from '../../common/http/media-type.guard.js';
 import { UserResponseDto } from '../users/dto/user-response.dto.js';
 import type { User } from '../users/entities/user.entity.js';
-import { INCORRECT_LOGIN, INVALID_CREDENTIALS } from './auth-errors.js';
 import { AuthService } from './auth.service.js';
 import { LoginDto } from './dto/login.dto.js';
 import { RefreshTokenDto } from './dto/refresh-token.dto.js';
@@ -34,7 +34,7 @@ export class AuthController {
   @ApiOperation({ summary: 'OAuth2 password login: get an access and a refresh token' })
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
   @ApiOkResponse({ type: TokenResponseDto })
-  @ApiBadRequestResponse({ description: `${INCORRECT_LOGIN}, or Inactive user` })
+  @ApiBadRequestResponse({ description: `${DETAIL.INCORRECT_LOGIN}, or ${DETAIL.INACTIVE_ACCOUNT}` })
   @ApiTooManyRequestsResponse({ description: 'Too many failed attempts; see Retry-After' })
   login(@Req() request: FastifyRequest, @Body() credentials: LoginDto): Promise<TokenResponseDto> {
     return this.auth.login(credentials.username, credentials.password, request.ip);
@@ -54,7 +54,7 @@ export class AuthController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Exchange a refresh token for a new token pair (the old one stops working)' })
   @ApiOkResponse({ type: TokenResponseDto })
-  @ApiUnauthorizedResponse({ description: INVALID_CREDENTIALS })
+  @ApiUnauthorizedResponse({ description: DETAIL.INVALID_CREDENTIALS })
   refresh(@Body() input: RefreshTokenDto): Promise<TokenResponseDto> {
     return this.auth.refresh(input.refresh_token);
   }

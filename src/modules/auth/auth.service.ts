@@ -9,15 +9,10 @@ import type { UpdateMeDto } from '../users/dto/update-me.dto.js';
 import type { User } from '../users/entities/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import { AccessTokens } from './access-tokens.js';
-import { INCORRECT_LOGIN, InactiveUserError, InvalidCredentialsError } from './auth-errors.js';
 import type { TokenResponseDto } from './dto/token-response.dto.js';
 import type { UpdatePasswordDto } from './dto/update-password.dto.js';
 import { type IssuedSession, SessionsService } from './sessions.service.js';
 
-const TOO_MANY_FAILURES = 'Too many failed login attempts, please try again later';
-const TOO_MANY_PASSWORD_FAILURES = 'Too many failed password attempts, please try again later';
-const INCORRECT_PASSWORD = 'Incorrect password';
-const SAME_PASSWORD = 'New password cannot be the same as the current one';
 export const PASSWORD_UPDATED = 'Password updated successfully';
 
 @Injectable()
@@ -38,7 +33,7 @@ export class AuthService {
    */
   async login(email: string, password: string, clientIp: string): Promise<TokenResponseDto> {
     const [byEmail, byAddress] = this.loginLimits(email, clientIp);
-    await this.limits.take([byEmail, byAddress], TOO_MANY_FAILURES);
+    await this.limits.take([byEmail, byAddress], 'TOO_MANY_LOGIN_FAILURES');
     const { user, check } = await this.guarded([byEmail, byAddress], async () => {
       const found = await this.users.findByEmail(email);
       const result: PasswordCheck = found
@@ -46,8 +41,8 @@ export class AuthService {
         : await this.passwords.verifyDecoy(password).then(() => ({ valid: false, needsRehash: false }));
       return { user: found, check: result };
     });
-    if (!user || !check.valid) throw new DomainError(400, INCORRECT_LOGIN);
-    if (!user.isActive) throw new InactiveUserError(400);
+    if (!user || !check.valid) throw new DomainError('INCORRECT_LOGIN');
+    if (!user.isActive) throw new DomainError('INACTIVE_ACCOUNT');
     if (check.needsRehash) await this.users.upgradePasswordHash(user, await this.passwords.hash(password));
     await Promise.all([this.limits.reset(byEmail), this.limits.giveBack([byAddress])]);
     return this.tokensFor(user, await this.sessions.start(user));
@@ -55,7 +50,7 @@ export class AuthService {
 
   async refresh(refreshToken: string): Promise<TokenResponseDto> {
     const rotated = await this.sessions.rotate(refreshToken, (id) => this.users.findById(id));
-    if (!rotated) throw new InvalidCredentialsError();
+    if (!rotated) throw new DomainError('INVALID_CREDENTIALS');
     return this.tokensFor(rotated.user, rotated.issued);
   }
 
@@ -72,11 +67,11 @@ export class AuthService {
    */
   async changePassword(user: User, sessionId: string, input: UpdatePasswordDto, clientIp: string): Promise<MessageDto> {
     const [byUser, byAddress] = this.passwordChangeLimits(user, clientIp);
-    await this.limits.take([byUser, byAddress], TOO_MANY_PASSWORD_FAILURES);
+    await this.limits.take([byUser, byAddress], 'TOO_MANY_PASSWORD_FAILURES');
     const { valid } = await this.guarded([byUser, byAddress], () => this.passwords.verify(user.hashedPassword, input.current_password));
-    if (!valid) throw new DomainError(400, INCORRECT_PASSWORD);
+    if (!valid) throw new DomainError('INCORRECT_PASSWORD');
     await Promise.all([this.limits.reset(byUser), this.limits.giveBack([byAddress])]);
-    if (input.current_password === input.new_password) throw new DomainError(400, SAME_PASSWORD);
+    if (input.current_password === input.new_password) throw new DomainError('SAME_PASSWORD');
     const version = await this.users.setPassword(user, input.new_password);
     await this.sessions.carryOver(sessionId, version);
     return MessageDto.of(PASSWORD_UPDATED);

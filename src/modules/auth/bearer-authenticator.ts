@@ -4,7 +4,6 @@ import { LRUCache } from 'lru-cache';
 import type { Principal } from '../../common/auth/principal.js';
 import { isDatabaseUnavailable } from '../../common/errors/database-errors.js';
 import { DomainError } from '../../common/errors/domain-error.js';
-import { InvalidCredentialsError, MissingCredentialsError } from './auth-errors.js';
 import { type AccessTokenClaims, isAccessTokenClaims } from './access-tokens.js';
 import { JwtStrategy } from './jwt.strategy.js';
 
@@ -19,7 +18,7 @@ export const VERIFIED_TOKENS_SIZE = 10_000;
  * is an outage (503 through the error filter), not a bad token; any other surprise is a 401.
  */
 const checkFailure = (error: unknown): Error =>
-  error instanceof DomainError || isDatabaseUnavailable(error) ? (error as Error) : new InvalidCredentialsError();
+  error instanceof DomainError || isDatabaseUnavailable(error) ? (error as Error) : new DomainError('INVALID_CREDENTIALS');
 
 /** The callbacks passport gives a strategy for one authentication attempt. */
 interface StrategyAttempt {
@@ -48,7 +47,7 @@ export class BearerAuthenticator {
   constructor(private readonly strategy: JwtStrategy) {}
 
   async authenticate(authorization: string | undefined): Promise<Principal> {
-    if (!authorization || !BEARER.test(authorization)) throw new MissingCredentialsError();
+    if (!authorization || !BEARER.test(authorization)) throw new DomainError('NOT_AUTHENTICATED');
     const token = bearerToken({ headers: { authorization } }) ?? '';
     const claims = this.verified.get(token);
     if (claims && claims.exp * 1000 > Date.now()) return this.validated(claims);
@@ -77,8 +76,8 @@ export class BearerAuthenticator {
     return new Promise((resolve, reject) => {
       const attempt = Object.create(this.strategy) as StrategyAttempt;
       attempt.success = resolve;
-      attempt.fail = () => reject(new InvalidCredentialsError());
-      attempt.pass = () => reject(new InvalidCredentialsError());
+      attempt.fail = () => reject(new DomainError('INVALID_CREDENTIALS'));
+      attempt.pass = () => reject(new DomainError('INVALID_CREDENTIALS'));
       attempt.error = (error) => reject(checkFailure(error));
       attempt.authenticate({ headers: { authorization } }, { session: false });
     });

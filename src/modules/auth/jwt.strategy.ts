@@ -4,11 +4,11 @@ import { PassportStrategy } from '@nestjs/passport';
 import passport from 'passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { Principal } from '../../common/auth/principal.js';
+import { DomainError } from '../../common/errors/domain-error.js';
 import { AppConfig } from '../../config/app-config.js';
 import type { User } from '../users/entities/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import { isAccessTokenClaims } from './access-tokens.js';
-import { InactiveUserError, InvalidCredentialsError } from './auth-errors.js';
 import { AuthStateCache } from './auth-state-cache.js';
 import { SessionsService } from './sessions.service.js';
 
@@ -41,20 +41,20 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 
   async validate(payload: unknown): Promise<Principal<User>> {
-    if (!isAccessTokenClaims(payload)) throw new InvalidCredentialsError();
+    if (!isAccessTokenClaims(payload)) throw new DomainError('INVALID_CREDENTIALS');
     const { sub, sid } = payload;
     const state = await this.authState.get(sub, sid, async () => {
       const [user, session] = await Promise.all([this.users.findById(sub), this.sessions.findById(sid)]);
       return { user, session };
     });
     const { session } = state;
-    if (!state.user) throw new InvalidCredentialsError();
+    if (!state.user) throw new DomainError('INVALID_CREDENTIALS');
     // A copy per request: handlers change the user object they are given (merge before save).
     const user = Object.assign(Object.create(Object.getPrototypeOf(state.user) as object) as User, state.user);
     // A deactivated user is told so (403) rather than "bad token", even though deactivation
     // also ended their sessions.
-    if (!user.isActive) throw new InactiveUserError();
-    if (!this.sessions.isUsable(session, user)) throw new InvalidCredentialsError();
+    if (!user.isActive) throw new DomainError('INACTIVE_USER');
+    if (!this.sessions.isUsable(session, user)) throw new DomainError('INVALID_CREDENTIALS');
     return { user, sessionId: session.id };
   }
 }

@@ -8,14 +8,10 @@ import { AppConfig } from '../../config/app-config.js';
 import { JobQueue } from '../jobs/job-queue.service.js';
 import { renderEmail } from '../mail/templates.js';
 import { UsersService } from '../users/users.service.js';
-import { INACTIVE_USER } from './auth-errors.js';
 import { PASSWORD_UPDATED } from './auth.service.js';
 import { PasswordResetMail, RESET_TOKEN_TYPE, type ResetClaims } from './password-reset-mail.js';
 
 const RECOVERY_SENT = 'If that email is registered, we sent a password recovery link';
-const INVALID_TOKEN = 'Invalid token';
-const NO_SUCH_USERNAME = 'The user with this username does not exist in the system.';
-const TOO_MANY_REQUESTS = 'Too many password recovery requests, please try again later';
 
 /**
  * Password recovery by email. The reset token is a signed, expiring JWT bound to the user's
@@ -39,7 +35,7 @@ export class PasswordRecoveryService {
    * email only for an account, out of this process, where its time cannot be seen.
    */
   async requestReset(email: string, clientIp: string, requestId: string): Promise<MessageDto> {
-    await this.limits.take(this.recoveryLimits(email, clientIp), TOO_MANY_REQUESTS);
+    await this.limits.take(this.recoveryLimits(email, clientIp), 'TOO_MANY_RECOVERY_REQUESTS');
     await this.jobs.requestPasswordReset({ email, requestId });
     return MessageDto.of(RECOVERY_SENT);
   }
@@ -48,17 +44,17 @@ export class PasswordRecoveryService {
   async resetPassword(token: string, newPassword: string): Promise<MessageDto> {
     const claims = await this.verify(token);
     const user = claims ? await this.users.findById(claims.sub) : null;
-    if (!claims || !user) throw new DomainError(400, INVALID_TOKEN);
-    if (!user.isActive) throw new DomainError(400, INACTIVE_USER);
-    if (user.credentialsVersion !== claims.ver) throw new DomainError(400, INVALID_TOKEN);
-    if (!(await this.users.resetPassword(user, newPassword, claims.ver))) throw new DomainError(400, INVALID_TOKEN);
+    if (!claims || !user) throw new DomainError('INVALID_TOKEN');
+    if (!user.isActive) throw new DomainError('INACTIVE_ACCOUNT');
+    if (user.credentialsVersion !== claims.ver) throw new DomainError('INVALID_TOKEN');
+    if (!(await this.users.resetPassword(user, newPassword, claims.ver))) throw new DomainError('INVALID_TOKEN');
     return MessageDto.of(PASSWORD_UPDATED);
   }
 
   /** The reset email as the user would receive it (for superusers checking the template). */
   async previewResetEmail(email: string): Promise<string> {
     const composed = await this.resetMail.compose(email);
-    if (!composed) throw new DomainError(404, NO_SUCH_USERNAME);
+    if (!composed) throw new DomainError('NO_SUCH_USERNAME');
     return renderEmail(composed.content).html;
   }
 

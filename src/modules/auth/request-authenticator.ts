@@ -4,12 +4,9 @@ import { DomainError } from '../../common/errors/domain-error.js';
 import { AttemptLimits } from '../../common/rate-limit/attempt-limits.js';
 import { AppConfig } from '../../config/app-config.js';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
-import { InactiveUserError, InvalidCredentialsError } from './auth-errors.js';
 import { BearerAuthenticator } from './bearer-authenticator.js';
 
 export const API_KEY_HEADER = 'x-api-key';
-export const READ_ONLY_API_KEY = 'This API key is read-only';
-const TOO_MANY_KEY_FAILURES = 'Too many failed API key attempts, please try again later';
 /** What a read-only API key may do. */
 const READ_METHODS = new Set(['GET', 'HEAD']);
 
@@ -37,14 +34,14 @@ export class RequestAuthenticator {
   async authenticate(request: CredentialsCarrier): Promise<Principal> {
     const apiKey = request.headers[API_KEY_HEADER];
     const principal = apiKey ? await this.byApiKey(String(apiKey), request.ip) : await this.bearer.authenticate(request.headers.authorization);
-    if (principal.apiKey?.readOnly && !READ_METHODS.has(request.method)) throw new DomainError(403, READ_ONLY_API_KEY);
+    if (principal.apiKey?.readOnly && !READ_METHODS.has(request.method)) throw new DomainError('READ_ONLY_API_KEY');
     return principal;
   }
 
   private async byApiKey(secret: string, clientIp: string): Promise<Principal> {
     const found = await this.apiKeys.findUsable(secret);
     if (!found) throw await this.failedKey(clientIp);
-    if (!found.user.isActive) throw new InactiveUserError();
+    if (!found.user.isActive) throw new DomainError('INACTIVE_USER');
     return { user: found.user, apiKey: { id: found.apiKey.id, readOnly: found.apiKey.readOnly } };
   }
 
@@ -56,8 +53,8 @@ export class RequestAuthenticator {
    */
   private async failedKey(clientIp: string): Promise<Error> {
     const rule = { name: 'api-key-ip', points: this.config.apiKeyMaxFailuresPerIp, durationSeconds: this.config.apiKeyFailureWindowSeconds };
-    return this.limits.take([{ rule, subject: clientIp }], TOO_MANY_KEY_FAILURES).then(
-      () => new InvalidCredentialsError(),
+    return this.limits.take([{ rule, subject: clientIp }], 'TOO_MANY_API_KEY_FAILURES').then(
+      () => new DomainError('INVALID_CREDENTIALS'),
       (refusal: Error) => refusal,
     );
   }

@@ -8,9 +8,6 @@ import type { CreateItemDto } from './dto/create-item.dto.js';
 import type { UpdateItemDto } from './dto/update-item.dto.js';
 import { Item } from './entities/item.entity.js';
 
-const ITEM_NOT_FOUND = 'Item not found';
-const NOT_ENOUGH_PERMISSIONS = 'Not enough permissions';
-
 export interface ItemsPage {
   items: Item[];
   count: number;
@@ -43,8 +40,8 @@ export class ItemsService {
 
   async findVisible(caller: User, id: string): Promise<Item> {
     const item = await this.items.findOneBy({ id });
-    if (!item) throw new DomainError(404, ITEM_NOT_FOUND);
-    if (!caller.isSuperuser && item.ownerId !== caller.id) throw new DomainError(403, NOT_ENOUGH_PERMISSIONS);
+    if (!item) throw new DomainError('ITEM_NOT_FOUND');
+    if (!caller.isSuperuser && item.ownerId !== caller.id) throw new DomainError('NOT_ENOUGH_PERMISSIONS');
     return item;
   }
 

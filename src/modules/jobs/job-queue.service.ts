@@ -8,9 +8,6 @@ import { withTimeout } from '../../common/async/with-timeout.js';
 import type { JobResponseDto } from './dto/job-response.dto.js';
 import { ECHO_QUEUE, EMAIL_QUEUE, type EchoJob, PASSWORD_RESET_JOB, type PasswordResetJob, type QueueName, type SendEmailJob } from './queues.js';
 
-export const QUEUE_UNAVAILABLE = 'Queue unavailable';
-const JOB_NOT_FOUND = 'Job not found';
-
 const iso = (epochMs: number | undefined) => (epochMs ? new Date(epochMs).toISOString() : null);
 
 /** Enqueues jobs for the worker and reports on them. Never waits on a Redis that is down. */
@@ -59,7 +56,7 @@ export class JobQueue {
       const job = await this.bounded(() => queue.getJob(id));
       if (job) return this.view(job, state);
     }
-    throw new DomainError(404, JOB_NOT_FOUND);
+    throw new DomainError('JOB_NOT_FOUND');
   }
 
   private async enqueue<T extends object>(queueName: QueueName, name: string, data: T): Promise<string> {
@@ -72,7 +69,7 @@ export class JobQueue {
   /** Answers 503 "Queue unavailable" at once unless the queue's Redis connection is up. */
   async ensureAvailable(): Promise<void> {
     const client = await withTimeout(this.queues[EMAIL_QUEUE].backend.client, this.config.queueTimeoutMs, 'queue connection').catch(() => null);
-    if (client?.status !== 'ready') throw new DomainError(503, QUEUE_UNAVAILABLE, { 'Retry-After': '5' });
+    if (client?.status !== 'ready') throw new DomainError('QUEUE_UNAVAILABLE', { retryAfterSeconds: 5 });
   }
 
   /**
@@ -86,7 +83,7 @@ export class JobQueue {
       return await withTimeout(running, this.config.queueTimeoutMs, 'queue operation');
     } catch {
       running.catch(() => undefined);
-      throw new DomainError(503, QUEUE_UNAVAILABLE, { 'Retry-After': '5' });
+      throw new DomainError('QUEUE_UNAVAILABLE', { retryAfterSeconds: 5 });
     }
   }
 

@@ -13,12 +13,12 @@ export class MetricsAccessGuard implements CanActivate {
   constructor(private readonly config: AppConfig) {}
 
   canActivate(context: ExecutionContext): boolean {
-    if (!metricsEnabled(this.config)) throw new DomainError(404, 'Not Found');
+    if (!metricsEnabled(this.config)) throw new DomainError('NOT_FOUND');
     const expected = this.config.metricsToken;
     if (expected) {
       const given = Buffer.from(context.switchToHttp().getRequest<FastifyRequest>().headers.authorization ?? '');
       const wanted = Buffer.from(`Bearer ${expected}`);
-      if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) throw new DomainError(401, 'Not authenticated');
+      if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) throw new DomainError('NOT_AUTHENTICATED');
     }
     return true;
   }

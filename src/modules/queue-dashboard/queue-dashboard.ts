@@ -7,14 +7,12 @@ import { isNotConnectionError } from 'bullmq';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, preSerializationHookHandler } from 'fastify';
 import { type ErrorResponse, logServerError, toErrorResponse } from '../../common/errors/http-error.filter.js';
 import { DomainError } from '../../common/errors/domain-error.js';
-import { NOT_ENOUGH_PRIVILEGES } from '../../common/auth/superuser.guard.js';
 import { API_KEY_HEADER, RequestAuthenticator } from '../auth/request-authenticator.js';
 import { JobQueue } from '../jobs/job-queue.service.js';
 import type { User } from '../users/entities/user.entity.js';
 
 export const DASHBOARD_PATH = '/api/v1/admin/queues';
 export const DASHBOARD_COOKIE = 'queues_token';
-const CROSS_SITE_REFUSED = 'Cross-site request refused';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const REFUSED_INPUT: ErrorResponse = { status: 400, body: { detail: 'Bad Request' } };
@@ -89,9 +87,9 @@ export class QueueDashboard implements OnModuleInit {
     const authorization = request.headers.authorization ?? (token ? `Bearer ${token}` : undefined);
     try {
       // SameSite=Strict is the browser's promise; the origin check is the server's own.
-      if (token && !SAFE_METHODS.has(request.method) && !fromOwnOrigin(request)) throw new DomainError(403, CROSS_SITE_REFUSED);
+      if (token && !SAFE_METHODS.has(request.method) && !fromOwnOrigin(request)) throw new DomainError('CROSS_SITE_REFUSED');
       const { user } = await this.authenticator.authenticate({ method: request.method, ip: request.ip, headers: { ...request.headers, authorization } });
-      if (!(user as User).isSuperuser) throw new DomainError(403, NOT_ENOUGH_PRIVILEGES);
+      if (!(user as User).isSuperuser) throw new DomainError('NOT_ENOUGH_PRIVILEGES');
       reply.header('Cache-Control', 'private, no-store');
     } catch (error) {
       await this.send(reply, toErrorResponse(error));

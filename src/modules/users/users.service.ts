@@ -2,7 +2,6 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { QueryFailedError, type Repository } from 'typeorm';
 import { DomainError } from '../../common/errors/domain-error.js';
-import { NOT_ENOUGH_PRIVILEGES } from '../../common/auth/superuser.guard.js';
 import { PasswordHasher } from '../../common/security/password-hasher.js';
 import { normalizeEmail } from '../../common/validation/email-address.js';
 import { AppConfig, emailEnabled } from '../../config/app-config.js';
@@ -16,14 +15,6 @@ import type { UpdateUserDto } from './dto/update-user.dto.js';
 import { User, whereEmail } from './entities/user.entity.js';
 
 const EMAIL_UNIQUE_INDEX = 'users_email_normalized_key';
-
-export const USER_NOT_FOUND = 'User not found';
-const EMAIL_TAKEN_ON_CREATE = 'The user with this email already exists in the system.';
-const EMAIL_TAKEN_ON_SIGNUP = 'The user with this email already exists in the system';
-const EMAIL_TAKEN_ON_UPDATE = 'User with this email already exists';
-const NO_SUCH_ID = 'The user with this id does not exist in the system';
-const SUPERUSER_SELF_DELETE = 'Super users are not allowed to delete themselves';
-const REGISTRATION_CLOSED = 'Open user registration is forbidden on this server';
 
 export interface UsersPage {
   users: User[];
@@ -65,9 +56,9 @@ export class UsersService {
   /** A user as seen by `caller`: themselves always, anyone else only by a superuser. */
   async findVisible(caller: User, id: string): Promise<User> {
     if (id === caller.id) return caller;
-    if (!caller.isSuperuser) throw new DomainError(403, NOT_ENOUGH_PRIVILEGES);
+    if (!caller.isSuperuser) throw new DomainError('NOT_ENOUGH_PRIVILEGES');
     const user = await this.findById(id);
-    if (!user) throw new DomainError(404, USER_NOT_FOUND);
+    if (!user) throw new DomainError('USER_NOT_FOUND');
     return user;
   }
 
@@ -81,7 +72,7 @@ export class UsersService {
         isActive: input.is_active ?? true,
         isSuperuser: input.is_superuser ?? false,
       },
-      EMAIL_TAKEN_ON_CREATE,
+      'EMAIL_TAKEN_ON_CREATE',
     );
     if (emailEnabled(this.config)) {
       const content = { template: 'new-account' as const, projectName: this.config.projectName, email: user.email, loginLink: this.config.frontendHost };
@@ -105,7 +96,7 @@ export class UsersService {
   }
 
   async register(input: RegisterUserDto, openRegistration: boolean): Promise<User> {
-    if (!openRegistration) throw new DomainError(403, REGISTRATION_CLOSED);
+    if (!openRegistration) throw new DomainError('REGISTRATION_CLOSED');
     return this.insert(
       {
         email: input.email,
@@ -114,7 +105,7 @@ export class UsersService {
         isActive: true,
         isSuperuser: false,
       },
-      EMAIL_TAKEN_ON_SIGNUP,
+      'EMAIL_TAKEN_ON_SIGNUP',
     );
   }
 
@@ -135,7 +126,7 @@ export class UsersService {
 
   async update(id: string, input: UpdateUserDto): Promise<User> {
     const user = await this.findById(id);
-    if (!user) throw new DomainError(404, NO_SUCH_ID);
+    if (!user) throw new DomainError('NO_SUCH_USER_ID');
     const changes: Partial<User> = {};
     if (input.email !== undefined && input.email !== user.email) changes.email = input.email;
     if (input.full_name !== undefined) changes.fullName = input.full_name;
@@ -167,7 +158,7 @@ export class UsersService {
   }
 
   async deleteMe(user: User): Promise<void> {
-    if (user.isSuperuser) throw new DomainError(403, SUPERUSER_SELF_DELETE);
+    if (user.isSuperuser) throw new DomainError('SUPERUSER_SELF_DELETE');
     await this.users.delete({ id: user.id });
     await this.changes.publish(USER_CHANGED, user.id);
     await this.cache.invalidateOwner(user.id);
@@ -175,8 +166,8 @@ export class UsersService {
 
   async delete(caller: User, id: string): Promise<void> {
     const user = await this.findById(id);
-    if (!user) throw new DomainError(404, USER_NOT_FOUND);
-    if (user.id === caller.id) throw new DomainError(403, SUPERUSER_SELF_DELETE);
+    if (!user) throw new DomainError('USER_NOT_FOUND');
+    if (user.id === caller.id) throw new DomainError('SUPERUSER_SELF_DELETE');
     // Owned rows (sessions, items) go with the user through ON DELETE CASCADE, atomically.
     await this.users.delete({ id: user.id });
     await this.changes.publish(USER_CHANGED, user.id);
@@ -199,12 +190,12 @@ export class UsersService {
     return Array.isArray(result.raw) && result.raw.length > 0;
   }
 
-  private async insert(values: Partial<User> & { email: string }, emailTaken: string): Promise<User> {
-    if (await this.findByEmail(values.email)) throw new DomainError(400, emailTaken);
+  private async insert(values: Partial<User> & { email: string }, emailTaken: 'EMAIL_TAKEN_ON_CREATE' | 'EMAIL_TAKEN_ON_SIGNUP'): Promise<User> {
+    if (await this.findByEmail(values.email)) throw new DomainError(emailTaken);
     try {
       return await this.users.save(this.users.create({ ...values, emailNormalized: normalizeEmail(values.email) }));
     } catch (error) {
-      if (isEmailConflict(error)) throw new DomainError(400, emailTaken);
+      if (isEmailConflict(error)) throw new DomainError(emailTaken);
       throw error;
     }
   }
@@ -214,13 +205,13 @@ export class UsersService {
     if (changes.email !== undefined) {
       changes.emailNormalized = normalizeEmail(changes.email);
       const owner = await this.findByEmail(changes.email);
-      if (owner && owner.id !== user.id) throw new DomainError(409, EMAIL_TAKEN_ON_UPDATE);
+      if (owner && owner.id !== user.id) throw new DomainError('EMAIL_TAKEN_ON_UPDATE');
     }
     let saved: User;
     try {
       saved = await this.users.save(this.users.merge(user, changes));
     } catch (error) {
-      if (isEmailConflict(error)) throw new DomainError(409, EMAIL_TAKEN_ON_UPDATE);
+      if (isEmailConflict(error)) throw new DomainError('EMAIL_TAKEN_ON_UPDATE');
       throw error;
     }
     await this.changes.publish(USER_CHANGED, user.id);

@@ -5,7 +5,8 @@ import { Public } from '../../common/auth/public.decorator.js';
 import { SuperuserOnly } from '../../common/auth/superuser.guard.js';
 import { AppConfig } from '../../config/app-config.js';
 import { EnqueuedEmailDto, EnqueuedJobDto } from '../jobs/dto/job-response.dto.js';
-import { JobQueue, QUEUE_UNAVAILABLE } from '../jobs/job-queue.service.js';
+import { DETAIL } from '../../common/errors/domain-error.js';
+import { JobQueue } from '../jobs/job-queue.service.js';
 import { TestEmailQueryDto } from './dto/test-email-query.dto.js';
 import { TestQueueDto } from './dto/test-queue.dto.js';
 
@@ -22,7 +23,7 @@ export class UtilsController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Queue a test email to `email_to`' })
   @ApiAcceptedResponse({ type: EnqueuedEmailDto })
-  @ApiServiceUnavailableResponse({ description: QUEUE_UNAVAILABLE })
+  @ApiServiceUnavailableResponse({ description: DETAIL.QUEUE_UNAVAILABLE })
   async testEmail(@Req() request: FastifyRequest, @Query() query: TestEmailQueryDto): Promise<EnqueuedEmailDto> {
     const jobId = await this.jobs.sendEmail({
       to: query.email_to,
@@ -37,7 +38,7 @@ export class UtilsController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Queue a job the worker answers with the same message' })
   @ApiAcceptedResponse({ type: EnqueuedJobDto })
-  @ApiServiceUnavailableResponse({ description: QUEUE_UNAVAILABLE })
+  @ApiServiceUnavailableResponse({ description: DETAIL.QUEUE_UNAVAILABLE })
   async testQueue(@Req() request: FastifyRequest, @Body() input: TestQueueDto): Promise<EnqueuedJobDto> {
     return { job_id: await this.jobs.echo({ message: input.message, requestId: request.id }) };
   }
