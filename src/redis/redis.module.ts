@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { AppConfig } from '../config/app-config.js';
+import { ioredisOptions, REDIS_COMMAND_TIMEOUT_MS } from './redis-connection.js';
 
 /**
  * The app's shared Redis connection. Commands fail at once while Redis is unreachable (no
@@ -9,13 +10,12 @@ import { AppConfig } from '../config/app-config.js';
  */
 export function createRedisClient(url: string, name: string): Redis {
   const logger = new Logger(`Redis:${name}`);
-  const client = new Redis(url, {
+  const client = new Redis({
+    ...ioredisOptions(url),
     connectionName: name,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
-    connectTimeout: 1000,
-    commandTimeout: 1000,
-    retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
+    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
   });
   let reported = false;
   client.on('error', (error: Error) => {

@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import KeyvRedis, { Keyv } from '@keyv/redis';
 import { AppConfig } from '../../config/app-config.js';
 import { ChangeFeedModule } from '../../redis/change-feed.js';
+import { reconnectDelayMs, REDIS_CONNECT_TIMEOUT_MS } from '../../redis/redis-connection.js';
 import { RedisModule } from '../../redis/redis.module.js';
 import { CacheResponseInterceptor } from './cache-response.interceptor.js';
 import { ResponseCache } from './response-cache.service.js';
@@ -24,9 +25,9 @@ import { ResponseCache } from './response-cache.service.js';
               {
                 url: config.redisUrl,
                 disableOfflineQueue: true,
-                socket: { connectTimeout: 1000, reconnectStrategy: (retries: number) => Math.min(retries * 100, 2000) },
+                socket: { connectTimeout: REDIS_CONNECT_TIMEOUT_MS, reconnectStrategy: reconnectDelayMs },
               },
-              { throwOnConnectError: false, connectionTimeout: 1000 },
+              { throwOnConnectError: false, connectionTimeout: REDIS_CONNECT_TIMEOUT_MS },
             ),
             namespace: `${config.redisKeyPrefix}:cache`,
             useKeyPrefix: false,
