@@ -85,10 +85,24 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown {
   async publish(topic: ChangeTopic, id: string): Promise<void> {
     this.deliverLocally(topic, id);
     try {
-      await withTimeout(this.redis.publish(this.channel, changeMessage(topic, id)), this.config.cacheTimeoutMs, 'change publish');
+      await withTimeout(
+        this.redis.publish(this.channel, changeMessage(topic, id)).then(() => this.flushed()),
+        this.config.cacheTimeoutMs,
+        'change publish',
+      );
     } catch (error) {
       this.warnings.warn(`change of ${topic} ${id} not published to other processes: ${(error as Error).message}`);
     }
+  }
+
+  /**
+   * Resolves once Redis has written a published message to every subscriber's socket. Redis
+   * writes the PUBLISH reply and the subscribers' messages in one pass, but a Redis descheduled
+   * between those writes would let this process answer (and its client ask another process)
+   * before the message left; a PING is answered only in a later pass, after all of them.
+   */
+  async flushed(): Promise<void> {
+    await this.redis.ping();
   }
 
   /**

@@ -177,7 +177,13 @@ export class ResponseCache implements OnModuleInit, OnModuleDestroy {
     try {
       const bump = this.redis.multi();
       for (const scope of scopes) bump.incr(this.versionKey(scope));
-      await this.bounded(bump.publish(this.changes.channel, changeMessage(CACHE_VERSIONS_CHANGED, changed)).exec(), 'invalidation');
+      await this.bounded(
+        bump
+          .publish(this.changes.channel, changeMessage(CACHE_VERSIONS_CHANGED, changed))
+          .exec()
+          .then(() => this.changes.flushed()),
+        'invalidation',
+      );
       this.changes.deliverLocally(CACHE_VERSIONS_CHANGED, changed);
     } catch (error) {
       this.forgetVersions(EVERY_SCOPE);
