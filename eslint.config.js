@@ -14,11 +14,17 @@ export default defineConfig(
   {
     languageOptions: {
       globals: globals.node,
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', '.ci/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.js', '.ci/*.mjs'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       // `_` names what a signature or a loop needs but the body does not use.
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       // Functions whose contract is a promise (job processors, health checks, factories) are
       // async even when they await nothing, so that a throw is a rejection like any other.
       '@typescript-eslint/require-await': 'off',
@@ -39,7 +45,10 @@ export default defineConfig(
     // No import cycles: a module's dependencies form a tree that reads top-down.
     files: ['src/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts', 'migrations/**/*.ts'],
     plugins: { 'import-x': importX },
-    settings: { ...importX.flatConfigs.typescript.settings, 'import-x/resolver-next': [createTypeScriptImportResolver()] },
+    settings: {
+      ...importX.flatConfigs.typescript.settings,
+      'import-x/resolver-next': [createTypeScriptImportResolver()],
+    },
     rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   { files: ['*.js', '.ci/*.mjs'], extends: [tseslint.configs.disableTypeChecked] },

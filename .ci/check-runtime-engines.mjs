@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 
 const semver = createRequire(import.meta.url)('semver');
-const folders = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { encoding: 'utf8' }).trim().split('\n');
+const folders = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { encoding: 'utf8' })
+  .trim()
+  .split('\n');
 const refused = [];
 for (const folder of new Set(folders)) {
   let manifest;
@@ -16,10 +18,13 @@ for (const folder of new Set(folders)) {
     continue;
   }
   const wanted = manifest.engines?.node;
-  if (wanted && !semver.satisfies(process.version, wanted)) refused.push(`${manifest.name}@${manifest.version} wants node ${wanted}`);
+  if (wanted && !semver.satisfies(process.version, wanted))
+    refused.push(`${manifest.name}@${manifest.version} wants node ${wanted}`);
 }
 if (refused.length > 0) {
-  console.error(`Runtime dependencies that Node ${process.version} does not satisfy:\n  ${[...new Set(refused)].join('\n  ')}`);
+  console.error(
+    `Runtime dependencies that Node ${process.version} does not satisfy:\n  ${[...new Set(refused)].join('\n  ')}`,
+  );
   process.exit(1);
 }
 console.log(`Every runtime dependency accepts Node ${process.version}.`);

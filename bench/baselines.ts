@@ -76,11 +76,10 @@ const modes: Record<string, () => FastifyInstance> = {
     const ownerId = required('BENCH_OWNER_ID');
     const app = Fastify();
     app.post<{ Body: { title: string; description?: string } }>('/items', async (request, reply) => {
-      const { rows } = await db.query<ItemRow>(`INSERT INTO items (title, description, owner_id) VALUES ($1, $2, $3) RETURNING ${ITEM_COLUMNS}`, [
-        request.body.title,
-        request.body.description ?? null,
-        ownerId,
-      ]);
+      const { rows } = await db.query<ItemRow>(
+        `INSERT INTO items (title, description, owner_id) VALUES ($1, $2, $3) RETURNING ${ITEM_COLUMNS}`,
+        [request.body.title, request.body.description ?? null, ownerId],
+      );
       return reply.code(201).send(itemJson(rows[0]));
     });
     return app;
@@ -107,7 +106,10 @@ const port = Number(process.env.PORT ?? 0);
 if (mode === 'node-http') {
   createServer((_request, response) => {
     const body = JSON.stringify({ status: 'ok' });
-    response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+    response.writeHead(200, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+    });
     response.end(body);
   }).listen(port, '127.0.0.1', () => process.stdout.write(`listening ${port}\n`));
 } else if (modes[mode]) {

@@ -49,7 +49,8 @@ const luaString = (value: string) => JSON.stringify(value);
 function wrkScript(request: LoadRequest): string {
   const lines = [`wrk.method = ${luaString(request.method ?? 'GET')}`];
   if (request.body !== undefined) lines.push(`wrk.body = ${luaString(request.body)}`);
-  for (const [name, value] of Object.entries(request.headers ?? {})) lines.push(`wrk.headers[${luaString(name)}] = ${luaString(value)}`);
+  for (const [name, value] of Object.entries(request.headers ?? {}))
+    lines.push(`wrk.headers[${luaString(name)}] = ${luaString(value)}`);
   lines.push(
     'done = function(summary, latency, requests)',
     '  local e = summary.errors',
@@ -69,18 +70,35 @@ export async function runLoad(request: LoadRequest): Promise<LoadResult> {
   const script = join(dir, 'request.lua');
   writeFileSync(script, wrkScript(request));
   try {
-    const [command, args] = pinned(LOAD_CPU, 'wrk', ['-t1', `-c${request.connections}`, `-d${request.seconds}s`, '--timeout', '5s', '-s', script, request.url]);
+    const [command, args] = pinned(LOAD_CPU, 'wrk', [
+      '-t1',
+      `-c${request.connections}`,
+      `-d${request.seconds}s`,
+      '--timeout',
+      '5s',
+      '-s',
+      script,
+      request.url,
+    ]);
     const output = await new Promise<string>((resolve, reject) => {
       const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
       let text = '';
       child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
       child.on('error', reject);
-      child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`wrk exited with ${code}: ${text.trim()}`))));
+      child.on('exit', (code) =>
+        code === 0 ? resolve(text) : reject(new Error(`wrk exited with ${code}: ${text.trim()}`)),
+      );
     });
     const line = output.split('\n').find((candidate) => candidate.startsWith('@@'));
     if (!line) throw new Error(`wrk printed no figures: ${output.trim()}`);
-    const figures = JSON.parse(line.slice(2)) as { requests: number; duration_us: number; p50_us: number; p99_us: number; errors: number };
+    const figures = JSON.parse(line.slice(2)) as {
+      requests: number;
+      duration_us: number;
+      p50_us: number;
+      p99_us: number;
+      errors: number;
+    };
     const seconds = figures.duration_us / 1e6;
     return {
       requests: figures.requests,

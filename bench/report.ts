@@ -34,17 +34,44 @@ export const RSS_LIMIT_MB = 250;
 /** The targets the product is held to, from the figures of one run. */
 export function checks(report: Report): Check[] {
   const rps = (id: string) => report.targets.find((target) => target.id === id)?.rps ?? Number.NaN;
-  const ratio = (name: string, ours: string, base: string, bound: number): Check => ({ name, value: rps(ours) / rps(base), bound, unit: '' });
+  const ratio = (name: string, ours: string, base: string, bound: number): Check => ({
+    name,
+    value: rps(ours) / rps(base),
+    bound,
+    unit: '',
+  });
   return [
     ratio('(a) health / (2) raw Fastify', 'a', '2', 0.85),
     ratio('(b) item, cache off / (3) Fastify + pg SELECT', 'b', '3', 0.5),
     ratio('(c) item, cache hit / (4) Fastify + Redis GET', 'c', '4', 0.6),
     ratio('(d) 100 items / (3) Fastify + pg, the same 100 rows', 'd', '3-list', 0.5),
     ratio('(e) create item / (3) Fastify + pg INSERT', 'e', '3-insert', 0.4),
-    { name: '(a) under login load / (a) alone', value: report.contention.underLogin.rps / report.contention.alone.rps, bound: 0.5, unit: '' },
-    { name: 'queue: our worker / raw BullMQ worker', value: report.queue.ours / report.queue.raw, bound: 0.7, unit: '' },
-    { name: 'API RSS after the run, cache on', value: report.rssAfterRunMb.cached, bound: RSS_LIMIT_MB, atMost: true, unit: ' MB' },
-    { name: 'API RSS after the run, cache off', value: report.rssAfterRunMb.uncached, bound: RSS_LIMIT_MB, atMost: true, unit: ' MB' },
+    {
+      name: '(a) under login load / (a) alone',
+      value: report.contention.underLogin.rps / report.contention.alone.rps,
+      bound: 0.5,
+      unit: '',
+    },
+    {
+      name: 'queue: our worker / raw BullMQ worker',
+      value: report.queue.ours / report.queue.raw,
+      bound: 0.7,
+      unit: '',
+    },
+    {
+      name: 'API RSS after the run, cache on',
+      value: report.rssAfterRunMb.cached,
+      bound: RSS_LIMIT_MB,
+      atMost: true,
+      unit: ' MB',
+    },
+    {
+      name: 'API RSS after the run, cache off',
+      value: report.rssAfterRunMb.uncached,
+      bound: RSS_LIMIT_MB,
+      atMost: true,
+      unit: ' MB',
+    },
   ];
 }
 
@@ -71,7 +98,8 @@ export function renderReport(report: Report): string {
     '| | target | server | req/s | p50 ms | p99 ms | errors | peak RSS MB |',
     '|---|---|---|---:|---:|---:|---:|---:|',
     ...report.targets.map(
-      (t) => `| ${t.id} | ${t.label} | ${t.server} | ${fixed(t.rps)} | ${fixed(t.p50, 2)} | ${fixed(t.p99, 2)} | ${t.errors} | ${fixed(t.peakRssMb)} |`,
+      (t) =>
+        `| ${t.id} | ${t.label} | ${t.server} | ${fixed(t.rps)} | ${fixed(t.p50, 2)} | ${fixed(t.p99, 2)} | ${t.errors} | ${fixed(t.peakRssMb)} |`,
     ),
     '',
     '## Targets',
@@ -79,7 +107,8 @@ export function renderReport(report: Report): string {
     '| check | measured | target | met |',
     '|---|---:|---:|---|',
     ...checks(report).map(
-      (c) => `| ${c.name} | ${fixed(c.value, c.unit ? 0 : 2)}${c.unit} | ${c.atMost ? '<' : '>='} ${c.bound}${c.unit} | ${met(c) ? 'yes' : '**no**'} |`,
+      (c) =>
+        `| ${c.name} | ${fixed(c.value, c.unit ? 0 : 2)}${c.unit} | ${c.atMost ? '<' : '>='} ${c.bound}${c.unit} | ${met(c) ? 'yes' : '**no**'} |`,
     ),
     '',
     '## Login',

@@ -11,7 +11,17 @@ import { ARGON2_OPTIONS } from '../src/common/security/password-hasher.js';
 import { bullConnection } from '../src/modules/jobs/bull-connection.js';
 import { type AppConfig, loadConfig } from '../src/config/app-config.js';
 import { jobDefaults } from '../src/modules/jobs/jobs.module.js';
-import { canPin, LOAD_CPU, type LoadRequest, type LoadResult, medianRun, pinProcess, requireWrk, RssSampler, runLoad } from './load.js';
+import {
+  canPin,
+  LOAD_CPU,
+  type LoadRequest,
+  type LoadResult,
+  medianRun,
+  pinProcess,
+  requireWrk,
+  RssSampler,
+  runLoad,
+} from './load.js';
 import { type Report, renderReport, type TargetFigures } from './report.js';
 import { BenchServer } from './servers.js';
 
@@ -30,7 +40,9 @@ const { values: options } = parseArgs({
 });
 
 const projectRoot = join(import.meta.dirname, '..', '..');
-const settings = options.smoke ? { warmupSeconds: 1, runSeconds: 2, runs: 1, jobs: 300 } : { warmupSeconds: 5, runSeconds: 15, runs: 3, jobs: 10_000 };
+const settings = options.smoke
+  ? { warmupSeconds: 1, runSeconds: 2, runs: 1, jobs: 300 }
+  : { warmupSeconds: 5, runSeconds: 15, runs: 3, jobs: 10_000 };
 const out = options.out ?? join(projectRoot, 'bench', 'results.md');
 const CONNECTIONS = 64;
 const LOGIN_CONNECTIONS = 16;
@@ -52,7 +64,9 @@ function postgresPid(dataDir: string): number {
 function pinPostgres(dataDir: string): void {
   const postmaster = postgresPid(dataDir);
   pinProcess(postmaster, LOAD_CPU);
-  for (const line of readFileSync(`/proc/${postmaster}/task/${postmaster}/children`, 'utf8').split(' ').filter(Boolean)) {
+  for (const line of readFileSync(`/proc/${postmaster}/task/${postmaster}/children`, 'utf8')
+    .split(' ')
+    .filter(Boolean)) {
     pinProcess(Number(line), LOAD_CPU);
   }
 }
@@ -68,7 +82,9 @@ async function measure(targets: Target[]): Promise<Map<string, TargetFigures>> {
       const result = await runLoad({ ...target.request, seconds: settings.runSeconds });
       peaks.set(target.id, Math.max(peaks.get(target.id)!, sampler.stop()));
       runs.get(target.id)!.push(result);
-      log(`${target.id} run ${run + 1}: ${result.rps.toFixed(0)} req/s, p99 ${result.p99.toFixed(2)} ms, ${result.errors} errors`);
+      log(
+        `${target.id} run ${run + 1}: ${result.rps.toFixed(0)} req/s, p99 ${result.p99.toFixed(2)} ms, ${result.errors} errors`,
+      );
     }
   }
   return new Map(
@@ -89,7 +105,10 @@ async function measure(targets: Target[]): Promise<Map<string, TargetFigures>> {
 const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
 
 /** The health probe's rate while logins load the server, beside its rate alone. */
-async function measureLoginContention(health: LoadRequest, login: LoadRequest): Promise<{ alone: LoadResult; underLogin: LoadResult; login: LoadResult }> {
+async function measureLoginContention(
+  health: LoadRequest,
+  login: LoadRequest,
+): Promise<{ alone: LoadResult; underLogin: LoadResult; login: LoadResult }> {
   const alone: LoadResult[] = [];
   const underLogin: LoadResult[] = [];
   const logins: LoadResult[] = [];
@@ -101,7 +120,9 @@ async function measureLoginContention(health: LoadRequest, login: LoadRequest): 
     ]);
     underLogin.push(healthResult);
     logins.push(loginResult);
-    log(`health alone ${alone.at(-1)!.rps.toFixed(0)} req/s, under login ${healthResult.rps.toFixed(0)} req/s (logins ${loginResult.rps.toFixed(1)}/s)`);
+    log(
+      `health alone ${alone.at(-1)!.rps.toFixed(0)} req/s, under login ${healthResult.rps.toFixed(0)} req/s (logins ${loginResult.rps.toFixed(1)}/s)`,
+    );
   }
   return { alone: medianRun(alone), underLogin: medianRun(underLogin), login: medianRun(logins) };
 }
@@ -109,13 +130,19 @@ async function measureLoginContention(health: LoadRequest, login: LoadRequest): 
 /** Jobs per second for `settings.jobs` echo jobs, queued while paused, through `start()`'s worker. */
 async function drainJobs(config: AppConfig, prefix: string, start: () => Promise<BenchServer>): Promise<number> {
   // The job options the API's producers give, from the configuration the worker runs with.
-  const queue = new Queue('echo', { connection: bullConnection(config.redisUrl, 'producer'), prefix, defaultJobOptions: jobDefaults(config) });
+  const queue = new Queue('echo', {
+    connection: bullConnection(config.redisUrl, 'producer'),
+    prefix,
+    defaultJobOptions: jobDefaults(config),
+  });
   try {
     await queue.obliterate({ force: true });
     await queue.pause();
     for (let offset = 0; offset < settings.jobs; offset += 1000) {
       const count = Math.min(1000, settings.jobs - offset);
-      await queue.addBulk(Array.from({ length: count }, (_, index) => ({ name: 'echo', data: { message: `job ${offset + index}` } })));
+      await queue.addBulk(
+        Array.from({ length: count }, (_, index) => ({ name: 'echo', data: { message: `job ${offset + index}` } })),
+      );
     }
     const worker = await start();
     try {
@@ -156,11 +183,17 @@ function hashCostMs(): number {
   return times.sort((a, b) => a - b)[4];
 }
 
-async function seed(apiUrl: string): Promise<{ token: string; email: string; password: string; itemId: string; ownerId: string; itemJson: string }> {
+async function seed(
+  apiUrl: string,
+): Promise<{ token: string; email: string; password: string; itemId: string; ownerId: string; itemJson: string }> {
   const email = `bench-${randomBytes(4).toString('hex')}@example.com`;
   const password = randomBytes(12).toString('base64url');
   const json = { 'content-type': 'application/json' };
-  const signup = await fetch(`${apiUrl}/api/v1/users/signup`, { method: 'POST', headers: json, body: JSON.stringify({ email, password }) });
+  const signup = await fetch(`${apiUrl}/api/v1/users/signup`, {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ email, password }),
+  });
   if (signup.status !== 201) throw new Error(`signup answered ${signup.status}: ${await signup.text()}`);
   const ownerId = ((await signup.json()) as { id: string }).id;
   const login = await fetch(`${apiUrl}/api/v1/login/access-token`, {
@@ -228,7 +261,10 @@ async function main(): Promise<void> {
     // The first process runs the migrations, before anything else uses the database.
     await cached.waitUntilServing(`http://127.0.0.1:${cachedPort}/health/live`);
     const uncachedPort = await freePort();
-    const uncached = new BenchServer('ours, cache off', apiEntry, [], { ...apiEnv(uncachedPort, false), DB_MIGRATE_ON_START: 'false' });
+    const uncached = new BenchServer('ours, cache off', apiEntry, [], {
+      ...apiEnv(uncachedPort, false),
+      DB_MIGRATE_ON_START: 'false',
+    });
     servers.push(uncached);
     await uncached.waitUntilServing(`http://127.0.0.1:${uncachedPort}/health/live`);
 
@@ -242,7 +278,13 @@ async function main(): Promise<void> {
     client.disconnect();
 
     const baselineScript = join(projectRoot, 'dist', 'bench', 'baselines.js');
-    const baselineEnv = { PATH: process.env.PATH, DATABASE_URL: databaseUrl, REDIS_URL: redis.url, BENCH_OWNER_ID: data.ownerId, BENCH_REDIS_KEY: redisKey };
+    const baselineEnv = {
+      PATH: process.env.PATH,
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redis.url,
+      BENCH_OWNER_ID: data.ownerId,
+      BENCH_REDIS_KEY: redisKey,
+    };
     const baseline = async (mode: string) => {
       const port = await freePort();
       const server = new BenchServer(mode, baselineScript, [mode], { ...baselineEnv, PORT: String(port) });
@@ -257,7 +299,12 @@ async function main(): Promise<void> {
     const pgInsert = await baseline('fastify-pg-insert');
     const redisGet = await baseline('fastify-redis');
 
-    const get = (url: string, headers?: Record<string, string>): LoadRequest => ({ url, headers, connections: CONNECTIONS, seconds: settings.runSeconds });
+    const get = (url: string, headers?: Record<string, string>): LoadRequest => ({
+      url,
+      headers,
+      connections: CONNECTIONS,
+      seconds: settings.runSeconds,
+    });
     const auth = { authorization: `Bearer ${data.token}` };
     const itemBody = JSON.stringify({ title: 'Benchmark item', description: 'Written by the benchmark' });
     const post = (url: string, headers: Record<string, string> = {}): LoadRequest => ({
@@ -286,20 +333,60 @@ async function main(): Promise<void> {
         { id: 'a', label: 'ours: GET /health/live', server: cached, request: healthRequest },
       ],
       [
-        { id: '3', label: 'raw Fastify + pg: SELECT item by id', server: pgItem.server, request: get(`${pgItem.url}/items/${data.itemId}`) },
-        { id: 'b', label: 'ours: GET /api/v1/items/{id}, cache off', server: uncached, request: get(`${uncachedUrl}/api/v1/items/${data.itemId}`, auth) },
+        {
+          id: '3',
+          label: 'raw Fastify + pg: SELECT item by id',
+          server: pgItem.server,
+          request: get(`${pgItem.url}/items/${data.itemId}`),
+        },
+        {
+          id: 'b',
+          label: 'ours: GET /api/v1/items/{id}, cache off',
+          server: uncached,
+          request: get(`${uncachedUrl}/api/v1/items/${data.itemId}`, auth),
+        },
       ],
       [
-        { id: '4', label: 'raw Fastify + Redis GET of a JSON string', server: redisGet.server, request: get(`${redisGet.url}/cached`) },
-        { id: 'c', label: 'ours: GET /api/v1/items/{id}, cache hit', server: cached, request: get(`${cachedUrl}/api/v1/items/${data.itemId}`, auth) },
+        {
+          id: '4',
+          label: 'raw Fastify + Redis GET of a JSON string',
+          server: redisGet.server,
+          request: get(`${redisGet.url}/cached`),
+        },
+        {
+          id: 'c',
+          label: 'ours: GET /api/v1/items/{id}, cache hit',
+          server: cached,
+          request: get(`${cachedUrl}/api/v1/items/${data.itemId}`, auth),
+        },
       ],
       [
-        { id: '3-list', label: 'raw Fastify + pg: 100 rows and count', server: pgList.server, request: get(`${pgList.url}/items`) },
-        { id: 'd', label: 'ours: GET /api/v1/items/?limit=100, cache off', server: uncached, request: get(`${uncachedUrl}/api/v1/items/?limit=100`, auth) },
+        {
+          id: '3-list',
+          label: 'raw Fastify + pg: 100 rows and count',
+          server: pgList.server,
+          request: get(`${pgList.url}/items`),
+        },
+        {
+          id: 'd',
+          label: 'ours: GET /api/v1/items/?limit=100, cache off',
+          server: uncached,
+          request: get(`${uncachedUrl}/api/v1/items/?limit=100`, auth),
+        },
       ],
       [
-        { id: '3-insert', label: 'raw Fastify + pg: INSERT item', server: pgInsert.server, request: post(`${pgInsert.url}/items`) },
-        { id: 'e', label: 'ours: POST /api/v1/items/', server: cached, request: post(`${cachedUrl}/api/v1/items/`, auth) },
+        {
+          id: '3-insert',
+          label: 'raw Fastify + pg: INSERT item',
+          server: pgInsert.server,
+          request: post(`${pgInsert.url}/items`),
+        },
+        {
+          id: 'e',
+          label: 'ours: POST /api/v1/items/',
+          server: cached,
+          request: post(`${cachedUrl}/api/v1/items/`, auth),
+        },
       ],
       [{ id: 'f', label: 'ours: POST /api/v1/login/access-token', server: cached, request: loginRequest }],
     ];
@@ -314,12 +401,18 @@ async function main(): Promise<void> {
     log(`queue: ${settings.jobs} jobs through our worker and a raw BullMQ worker`);
     const bullPrefix = `${prefix}:bull`;
     const workerConfig = loadConfig(apiEnv(0, true));
-    const ourWorker = async () => new BenchServer('our worker', join(projectRoot, 'dist', 'src', 'worker.js'), [], apiEnv(0, true));
+    const ourWorker = async () =>
+      new BenchServer('our worker', join(projectRoot, 'dist', 'src', 'worker.js'), [], apiEnv(0, true));
     const rawWorker = async () => {
-      const worker = new BenchServer('raw BullMQ worker', join(projectRoot, 'dist', 'bench', 'raw-worker.js'), [bullPrefix, String(WORKER_CONCURRENCY)], {
-        PATH: process.env.PATH,
-        REDIS_URL: redis.url,
-      });
+      const worker = new BenchServer(
+        'raw BullMQ worker',
+        join(projectRoot, 'dist', 'bench', 'raw-worker.js'),
+        [bullPrefix, String(WORKER_CONCURRENCY)],
+        {
+          PATH: process.env.PATH,
+          REDIS_URL: redis.url,
+        },
+      );
       await worker.waitForOutput('ready');
       return worker;
     };
@@ -338,7 +431,12 @@ async function main(): Promise<void> {
       date: new Date().toISOString(),
       machine: `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}, Node ${process.version}`,
       pinning: canPin ? 'servers on CPU 0; wrk, PostgreSQL and Redis on CPU 1 (taskset)' : 'not pinned (no taskset)',
-      settings: { ...settings, connections: CONNECTIONS, loginConnections: LOGIN_CONNECTIONS, workerConcurrency: WORKER_CONCURRENCY },
+      settings: {
+        ...settings,
+        connections: CONNECTIONS,
+        loginConnections: LOGIN_CONNECTIONS,
+        workerConcurrency: WORKER_CONCURRENCY,
+      },
       smoke: options.smoke,
       targets: [...figures.values()],
       hashCostMs: hashCostMs(),

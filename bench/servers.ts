@@ -28,7 +28,8 @@ export class BenchServer {
   async waitUntilServing(url: string, timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (this.child.exitCode !== null) throw new Error(`${this.name} exited with ${this.child.exitCode}: ${this.output.trim()}`);
+      if (this.child.exitCode !== null)
+        throw new Error(`${this.name} exited with ${this.child.exitCode}: ${this.output.trim()}`);
       const status = await fetch(url).then(
         (response) => response.status,
         () => 0,
@@ -43,8 +44,10 @@ export class BenchServer {
   async waitForOutput(text: string, timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!this.output.includes(text)) {
-      if (this.child.exitCode !== null) throw new Error(`${this.name} exited with ${this.child.exitCode}: ${this.output.trim()}`);
-      if (Date.now() > deadline) throw new Error(`${this.name} did not print "${text}" within ${timeoutMs} ms: ${this.output.trim()}`);
+      if (this.child.exitCode !== null)
+        throw new Error(`${this.name} exited with ${this.child.exitCode}: ${this.output.trim()}`);
+      if (Date.now() > deadline)
+        throw new Error(`${this.name} did not print "${text}" within ${timeoutMs} ms: ${this.output.trim()}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }

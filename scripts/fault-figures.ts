@@ -38,7 +38,11 @@ export function figureTable(measured: Figure[]): string {
     const scenario = index > 0 && figures[index - 1].scenario === figure.scenario ? '' : figure.scenario;
     return `| ${[scenario, figure.measure, figure.target, figure.measured, verdict(figure.pass)].map(cell).join(' | ')} |`;
   });
-  return ['| Scenario | What is measured | Target | Measured | Pass |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
+  return [
+    '| Scenario | What is measured | Target | Measured | Pass |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
 }
 
 /** `document` with the text between the table markers replaced by `table`. */

@@ -37,7 +37,9 @@ export async function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -103,13 +105,20 @@ async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
  * its data folder or port; stop it so this start can take over, instead of failing obscurely.
  * `binary` is a part of its command line, so that a reused pid is left alone.
  */
-export async function stopLeftover(pidFile: string, binary: string, stopSignal: NodeJS.Signals, log: (line: string) => void) {
+export async function stopLeftover(
+  pidFile: string,
+  binary: string,
+  stopSignal: NodeJS.Signals,
+  log: (line: string) => void,
+) {
   if (!existsSync(pidFile)) return;
   const pid = Number.parseInt(readFileSync(pidFile, 'utf8').split('\n')[0] ?? '', 10);
   if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid) || !runs(pid, binary)) return;
   const parent = parentOf(pid);
   if (parent !== null && parent > 1 && isAlive(parent)) {
-    throw new Error(`${binary} (pid ${pid}) is running for another process (pid ${parent}) on this data folder; stop that first`);
+    throw new Error(
+      `${binary} (pid ${pid}) is running for another process (pid ${parent}) on this data folder; stop that first`,
+    );
   }
   log(`stopping a ${binary} (pid ${pid}) left running by an earlier start`);
   process.kill(pid, stopSignal);
@@ -245,7 +254,10 @@ export function stopChild(child: ChildProcess, graceMs = 30_000): Promise<void> 
 async function waitForOutput(child: ChildProcess, ready: string, timeoutMs: number): Promise<void> {
   let output = '';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "${ready}" within ${timeoutMs} ms: ${output.slice(-500)}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`no "${ready}" within ${timeoutMs} ms: ${output.slice(-500)}`)),
+      timeoutMs,
+    );
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes(ready)) {
@@ -263,8 +275,20 @@ async function waitForOutput(child: ChildProcess, ready: string, timeoutMs: numb
 export async function startRedis(options: ServiceOptions): Promise<RunningService> {
   const log = options.log ?? (() => undefined);
   mkdirSync(options.dataDir, { recursive: true });
-  const persistence = options.persistent ? ['--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''] : ['--appendonly', 'no', '--save', ''];
-  const args = ['--port', String(options.port), '--bind', '127.0.0.1', '--dir', options.dataDir, '--maxmemory-policy', 'noeviction', ...persistence];
+  const persistence = options.persistent
+    ? ['--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '']
+    : ['--appendonly', 'no', '--save', ''];
+  const args = [
+    '--port',
+    String(options.port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    options.dataDir,
+    '--maxmemory-policy',
+    'noeviction',
+    ...persistence,
+  ];
 
   const binary = process.env.REDIS_SERVER_BIN ?? findOnPath('redis-server');
   if (binary) {
@@ -287,12 +311,14 @@ export async function startRedis(options: ServiceOptions): Promise<RunningServic
 
   log('no redis-server on PATH; using redis-memory-server (builds Redis on first use, needs internet)');
   const { RedisMemoryServer } = await import('redis-memory-server');
-  const server = await RedisMemoryServer.create({ instance: { port: options.port, ip: '127.0.0.1', args } }).catch((error: Error) => {
-    throw new Error(
-      `no redis-server on PATH and redis-memory-server could not build one (${error.message}). ` +
-        'Install Redis (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set REDIS_URL.',
-    );
-  });
+  const server = await RedisMemoryServer.create({ instance: { port: options.port, ip: '127.0.0.1', args } }).catch(
+    (error: Error) => {
+      throw new Error(
+        `no redis-server on PATH and redis-memory-server could not build one (${error.message}). ` +
+          'Install Redis (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set REDIS_URL.',
+      );
+    },
+  );
   return {
     url: `redis://127.0.0.1:${await server.getPort()}`,
     stop: async () => void (await server.stop()),

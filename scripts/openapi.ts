@@ -33,7 +33,10 @@ async function renderOpenApiDocument(): Promise<string> {
   const { AppModule } = await import('../src/app.module.js');
   const { applyGlobalPrefix, buildOpenApiDocument, createFastifyAdapter } = await import('../src/app.setup.js');
   const config = loadConfig();
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createFastifyAdapter(config), { preview: true, logger: false });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createFastifyAdapter(config), {
+    preview: true,
+    logger: false,
+  });
   try {
     applyGlobalPrefix(app);
     return `${JSON.stringify(buildOpenApiDocument(app, config), null, 2)}\n`;
@@ -103,7 +106,12 @@ async function checkSdk(sdkDir: string): Promise<boolean> {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { check: { type: 'boolean', default: false }, 'sdk-dir': { type: 'string', default: join(projectRoot, 'sdk') } } });
+  const { values } = parseArgs({
+    options: {
+      check: { type: 'boolean', default: false },
+      'sdk-dir': { type: 'string', default: join(projectRoot, 'sdk') },
+    },
+  });
   const sdkDir = resolve(values['sdk-dir']);
   if (nodeIsTooOld()) {
     process.stderr.write(
@@ -125,7 +133,10 @@ async function main(): Promise<number> {
     // reported below like any other difference
   }
   const documentInStep = committed === rendered;
-  if (!documentInStep) process.stderr.write('openapi.json differs from the API the code serves: run `npm run openapi` and commit the result.\n');
+  if (!documentInStep)
+    process.stderr.write(
+      'openapi.json differs from the API the code serves: run `npm run openapi` and commit the result.\n',
+    );
   const sdkInStep = await checkSdk(sdkDir);
   return documentInStep && sdkInStep ? 0 : 1;
 }

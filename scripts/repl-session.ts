@@ -12,7 +12,10 @@ export class ReplSession {
   output = '';
 
   constructor(options: { cwd: string; env: NodeJS.ProcessEnv }) {
-    this.child = spawn(process.execPath, ['dist/src/repl.js'], { cwd: options.cwd, env: { ...options.env, NO_COLOR: '1' } });
+    this.child = spawn(process.execPath, ['dist/src/repl.js'], {
+      cwd: options.cwd,
+      env: { ...options.env, NO_COLOR: '1' },
+    });
     const collect = (chunk: Buffer) => (this.output += chunk.toString());
     this.child.stdout.on('data', collect);
     this.child.stderr.on('data', collect);
@@ -25,7 +28,8 @@ export class ReplSession {
     this.child.stdin.write(`${line}\n`);
     const deadline = Date.now() + timeoutMs;
     while (!this.output.slice(start).includes(answer)) {
-      if (Date.now() > deadline || this.child.exitCode !== null) throw new Error(`the REPL did not answer ${answer}: ${this.output.slice(-1000)}`);
+      if (Date.now() > deadline || this.child.exitCode !== null)
+        throw new Error(`the REPL did not answer ${answer}: ${this.output.slice(-1000)}`);
       await sleep(50);
     }
   }

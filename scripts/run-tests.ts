@@ -6,7 +6,14 @@ import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../src/database/data-source-options.js';
 import { runMigrationsLocked } from '../src/database/migrate.js';
-import { dropDatabase, ensureDatabase, freePort, type RunningService, startPostgres, startRedis } from './local-services.js';
+import {
+  dropDatabase,
+  ensureDatabase,
+  freePort,
+  type RunningService,
+  startPostgres,
+  startRedis,
+} from './local-services.js';
 import { runJest } from './run-jest.js';
 
 /**
@@ -32,8 +39,12 @@ async function main(): Promise<number> {
 
   try {
     const started = await Promise.allSettled([
-      serverUrl ? undefined : startPostgres({ dataDir: join(scratchDir, 'postgres'), port: await freePort(), persistent: false }),
-      redisUrl ? undefined : startRedis({ dataDir: join(scratchDir, 'redis'), port: await freePort(), persistent: false }),
+      serverUrl
+        ? undefined
+        : startPostgres({ dataDir: join(scratchDir, 'postgres'), port: await freePort(), persistent: false }),
+      redisUrl
+        ? undefined
+        : startRedis({ dataDir: join(scratchDir, 'redis'), port: await freePort(), persistent: false }),
     ]);
     for (const result of started) if (result.status === 'fulfilled' && result.value) services.push(result.value);
     const failure = started.find((result) => result.status === 'rejected');
@@ -63,7 +74,8 @@ async function main(): Promise<number> {
     return 1;
   } finally {
     if (process.env.TEST_DATABASE_URL && serverUrl) await dropDatabase(serverUrl, databaseName).catch(() => undefined);
-    if (process.env.TEST_REDIS_URL) await deleteKeys(process.env.TEST_REDIS_URL, `${redisKeyPrefix}*`).catch(() => undefined);
+    if (process.env.TEST_REDIS_URL)
+      await deleteKeys(process.env.TEST_REDIS_URL, `${redisKeyPrefix}*`).catch(() => undefined);
     for (const service of services.reverse()) await service.stop().catch(() => undefined);
     rmSync(scratchDir, { recursive: true, force: true });
   }
@@ -72,7 +84,13 @@ async function main(): Promise<number> {
 /** Applies the compiled migrations, exactly as a deployed app would. */
 async function migrate(databaseUrl: string): Promise<void> {
   const dataSource = new DataSource(
-    buildDataSourceOptions({ databaseUrl, dbPoolSize: 2, dbConnectTimeoutMs: 5000, dbStatementTimeoutMs: 60_000, projectName: 'tests' }),
+    buildDataSourceOptions({
+      databaseUrl,
+      dbPoolSize: 2,
+      dbConnectTimeoutMs: 5000,
+      dbStatementTimeoutMs: 60_000,
+      projectName: 'tests',
+    }),
   );
   await dataSource.initialize();
   try {

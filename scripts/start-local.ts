@@ -2,7 +2,15 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { loadEnvFile } from '../src/config/app-config.js';
 import { LOCAL_DB_NAME, localServicePorts } from '../src/config/local-services.js';
-import { ensureDatabase, type RunningService, startPostgres, startRedis, stopChild, stopLeftover, writePidFile } from './local-services.js';
+import {
+  ensureDatabase,
+  type RunningService,
+  startPostgres,
+  startRedis,
+  stopChild,
+  stopLeftover,
+  writePidFile,
+} from './local-services.js';
 
 /**
  * `npm start`: the API with embedded defaults. Without DATABASE_URL / REDIS_URL it starts a
@@ -30,7 +38,8 @@ function stopAll(code: number): Promise<never> {
     // Whatever is still starting is stopped too, once it is up.
     await startup.catch(() => undefined);
     await Promise.all(children.map((child) => stopChild(child)));
-    for (const service of services.reverse()) await service.stop().catch((error: Error) => log(`stopping: ${error.message}`));
+    for (const service of services.reverse())
+      await service.stop().catch((error: Error) => log(`stopping: ${error.message}`));
     process.exit(code);
   })();
   return stopping;
@@ -39,7 +48,12 @@ function stopAll(code: number): Promise<never> {
 async function startServices(dataDir: string): Promise<void> {
   const ports = localServicePorts();
   if (!process.env.DATABASE_URL) {
-    const postgres = await startPostgres({ dataDir: join(dataDir, 'postgres'), port: ports.postgres, persistent: true, log });
+    const postgres = await startPostgres({
+      dataDir: join(dataDir, 'postgres'),
+      port: ports.postgres,
+      persistent: true,
+      log,
+    });
     services.push(postgres);
     process.env.DATABASE_URL = await ensureDatabase(postgres.url, LOCAL_DB_NAME);
     log(`PostgreSQL on 127.0.0.1:${ports.postgres} (data in ${join(dataDir, 'postgres')})`);
@@ -58,10 +72,14 @@ async function startServices(dataDir: string): Promise<void> {
  * after the first build, because that build empties dist/ first.
  */
 async function startCompilerWatch(): Promise<void> {
-  const compiler = spawn(process.execPath, [join(projectRoot, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'build', '--watch'], {
-    cwd: projectRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const compiler = spawn(
+    process.execPath,
+    [join(projectRoot, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'build', '--watch'],
+    {
+      cwd: projectRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   children.push(compiler);
   await new Promise<void>((resolve, reject) => {
     compiler.once('exit', (code) => reject(new Error(`the watch build ended with code ${code}`)));
@@ -76,7 +94,10 @@ async function startCompilerWatch(): Promise<void> {
 
 function startNode(entry: string, watch: boolean, pidFile: string): ChildProcess {
   const flags = watch ? ['--watch-path', join(projectRoot, 'dist', 'src'), '--watch-preserve-output'] : [];
-  const child = spawn(process.execPath, [...flags, join(projectRoot, 'dist', 'src', entry)], { stdio: 'inherit', env: process.env });
+  const child = spawn(process.execPath, [...flags, join(projectRoot, 'dist', 'src', entry)], {
+    stdio: 'inherit',
+    env: process.env,
+  });
   children.push(child);
   writePidFile(pidFile, child);
   return child;
@@ -118,7 +139,8 @@ async function main(): Promise<void> {
   const api = startNode('main.js', watch, join(dataDir, 'api.pid'));
   // The queue worker too, so a newcomer sees the whole system (emails, jobs) work.
   const worker = startNode('worker.js', watch, join(dataDir, 'worker.pid'));
-  const exitOf = (child: ChildProcess) => new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
+  const exitOf = (child: ChildProcess) =>
+    new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
   // When either ends on its own, stop the rest (a stop already under way keeps its exit code).
   void stopAll(await Promise.race([exitOf(api), exitOf(worker)]));
 }

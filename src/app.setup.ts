@@ -82,7 +82,12 @@ function requestId(request: IncomingMessage): string {
  */
 function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const { status, body } = toErrorResponse(error);
-  void reply.headers(API_SECURITY).header('X-Request-ID', request.id).status(status).type('application/json; charset=utf-8').send(body);
+  void reply
+    .headers(API_SECURITY)
+    .header('X-Request-ID', request.id)
+    .status(status)
+    .type('application/json; charset=utf-8')
+    .send(body);
 }
 
 /** Node's HTTP parser names its refusals by code; any other one is a malformed request. */
@@ -98,7 +103,12 @@ function answerClientError(error: ConnectionError, socket: Socket): void {
   if (socket.writable) {
     const { status, body } = toErrorResponse({ statusCode: CLIENT_ERROR_STATUS[error.code] ?? 400 });
     const json = JSON.stringify(body);
-    const headers = { ...API_SECURITY, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(json), Connection: 'close' };
+    const headers = {
+      ...API_SECURITY,
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': Buffer.byteLength(json),
+      Connection: 'close',
+    };
     const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
     socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${head.join('')}\r\n${json}`);
   }
@@ -159,7 +169,8 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
     maxAge: 600,
   };
   // A request without Origin is not a CORS request: it gets no CORS headers (only Vary).
-  const corsFor: FastifyCorsOptionsDelegateCallback = (request, callback) => callback(null, request.headers.origin ? cors : { origin: false });
+  const corsFor: FastifyCorsOptionsDelegateCallback = (request, callback) =>
+    callback(null, request.headers.origin ? cors : { origin: false });
   // A function for options is called with the instance by the plugin loader, hence the wrapper.
   void app.register(fastifyCors, () => corsFor);
   // On the root instance, not only in the dashboard's scope: reply.setCookie is needed by a Nest
@@ -186,8 +197,19 @@ export function buildOpenApiDocument(app: NestFastifyApplication, config: AppCon
     // The "Authorize" button logs in with a username (email) and password through the
     // OAuth2 password flow, or takes an API key; every route not marked @Public() requires one
     // of the two (two requirement objects: either satisfies it).
-    .addOAuth2({ type: 'oauth2', flows: { password: { tokenUrl: `/${API_PREFIX}/login/access-token`, scopes: {} } } }, OAUTH2_SCHEME)
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key from POST /api/v1/users/me/api-keys' }, API_KEY_SCHEME)
+    .addOAuth2(
+      { type: 'oauth2', flows: { password: { tokenUrl: `/${API_PREFIX}/login/access-token`, scopes: {} } } },
+      OAUTH2_SCHEME,
+    )
+    .addApiKey(
+      {
+        type: 'apiKey',
+        in: 'header',
+        name: 'X-API-Key',
+        description: 'An API key from POST /api/v1/users/me/api-keys',
+      },
+      API_KEY_SCHEME,
+    )
     .addSecurityRequirements(OAUTH2_SCHEME)
     .addSecurityRequirements(API_KEY_SCHEME)
     .build();
@@ -211,10 +233,15 @@ function setUpDocs(app: NestFastifyApplication, config: AppConfig): void {
   fastify.get('/docs-json', (_request, reply) => reply.type('application/json; charset=utf-8').send(getDocument()));
 
   const redocBundle = redocBundlePath();
-  fastify.get('/redoc', (_request, reply) => reply.type('text/html; charset=utf-8').send(redocPage(config.projectName)));
+  fastify.get('/redoc', (_request, reply) =>
+    reply.type('text/html; charset=utf-8').send(redocPage(config.projectName)),
+  );
   fastify.get('/redoc/redoc.standalone.js', async (_request, reply) => {
     const { createReadStream } = await import('node:fs');
-    return reply.type('application/javascript; charset=utf-8').header('Cache-Control', 'public, max-age=86400').send(createReadStream(redocBundle));
+    return reply
+      .type('application/javascript; charset=utf-8')
+      .header('Cache-Control', 'public, max-age=86400')
+      .send(createReadStream(redocBundle));
   });
 }
 

@@ -20,7 +20,9 @@ async function bootstrap(): Promise<void> {
   const { AppModule } = await import('./app.module.js');
   const { configureApp, createFastifyAdapter } = await import('./app.setup.js');
 
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createFastifyAdapter(config), { bufferLogs: true });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createFastifyAdapter(config), {
+    bufferLogs: true,
+  });
   app.useLogger(app.get(PinoLogger));
   configureApp(app);
   const connections = new HttpConnections(app.getHttpServer());

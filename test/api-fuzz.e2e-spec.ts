@@ -3,7 +3,13 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import fc from 'fast-check';
-import { committedOpenApiDocument, type Operation, operationsOf, type Schema, toJsonSchema } from './fuzz/openapi-operations.js';
+import {
+  committedOpenApiDocument,
+  type Operation,
+  operationsOf,
+  type Schema,
+  toJsonSchema,
+} from './fuzz/openapi-operations.js';
 import { type CallerKind, type FuzzRequest, type KnownIds, requestFor } from './fuzz/request-arbitraries.js';
 import { createTestApp } from './utils/test-app.js';
 import { bearer, createUser, login } from './utils/users.js';
@@ -19,7 +25,10 @@ const LEAKS: [string, RegExp][] = [
   ['stack trace', /\n\s+at\s+\S|\bat\s+[\w.<>]+\s+\([^)]*:\d+:\d+\)/],
   ['source path', /node_modules|\.(ts|js):\d+|\/dist\/|\/src\//],
   ['project path', new RegExp(process.cwd().replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))],
-  ['SQL', /QueryFailedError|syntax error at or near|violates \w+ (key )?constraint|relation "\w+"|\bFROM\s+"\w+"|\bINSERT INTO\s+"/i],
+  [
+    'SQL',
+    /QueryFailedError|syntax error at or near|violates \w+ (key )?constraint|relation "\w+"|\bFROM\s+"\w+"|\bINSERT INTO\s+"/i,
+  ],
   ['password hash', /\$argon2(id|i|d)\$|\$2[aby]\$\d\d\$/],
   ['hashed_password field', /"hashed_?password"/i],
 ];
@@ -54,9 +63,19 @@ describe('API fuzzing from the OpenAPI document', () => {
       const user = await createUser(app, { password, is_superuser: kind === 'superuser' });
       headersOf[kind] = bearer((await login(app, user.email, password)).access_token);
       known.uuids.push(user.id);
-      const item = await app.inject({ method: 'POST', url: '/api/v1/items/', headers: headersOf[kind], payload: { title: `${kind} item` } });
+      const item = await app.inject({
+        method: 'POST',
+        url: '/api/v1/items/',
+        headers: headersOf[kind],
+        payload: { title: `${kind} item` },
+      });
       known.uuids.push(item.json<{ id: string }>().id);
-      const key = await app.inject({ method: 'POST', url: '/api/v1/users/me/api-keys', headers: headersOf[kind], payload: { name: 'fuzz' } });
+      const key = await app.inject({
+        method: 'POST',
+        url: '/api/v1/users/me/api-keys',
+        headers: headersOf[kind],
+        payload: { name: 'fuzz' },
+      });
       known.uuids.push(key.json<{ id: string }>().id);
     }
     // Someone else, whom the callers may only reach as a superuser.
@@ -85,9 +104,11 @@ describe('API fuzzing from the OpenAPI document', () => {
         if (!contentType.startsWith('application/json')) problems.push(`content type ${contentType}`);
         else {
           const validate = schemaCheck(documented.schema);
-          if (!validate(JSON.parse(body))) problems.push(`body does not match the schema: ${ajv.errorsText(validate.errors)}`);
+          if (!validate(JSON.parse(body)))
+            problems.push(`body does not match the schema: ${ajv.errorsText(validate.errors)}`);
         }
-      } else if (documented.mediaType && !contentType.startsWith(documented.mediaType)) problems.push(`content type ${contentType}`);
+      } else if (documented.mediaType && !contentType.startsWith(documented.mediaType))
+        problems.push(`content type ${contentType}`);
     }
     return problems;
   };
@@ -95,7 +116,11 @@ describe('API fuzzing from the OpenAPI document', () => {
   beforeAll(async () => {
     // A Redis prefix of its own, and per-address failure limits out of reach: thousands of bad
     // logins from one address would otherwise lock out the logins that make its callers.
-    app = await createTestApp({ redisKeyPrefix: `test-fuzz-${randomUUID()}`, loginMaxFailuresPerIp: 1_000_000, apiKeyMaxFailuresPerIp: 1_000_000 });
+    app = await createTestApp({
+      redisKeyPrefix: `test-fuzz-${randomUUID()}`,
+      loginMaxFailuresPerIp: 1_000_000,
+      apiKeyMaxFailuresPerIp: 1_000_000,
+    });
     operations = operationsOf(committedOpenApiDocument());
     await makeCallers();
   }, 60_000);
@@ -121,8 +146,14 @@ describe('API fuzzing from the OpenAPI document', () => {
           });
           statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
           exercised.add(sent.operation.id);
-          const problems = problemsOf(sent, response.statusCode, String(response.headers['content-type'] ?? ''), response.body);
-          if (response.statusCode < 300 && CALLER_CHANGING.has(`${sent.method} ${sent.operation.path}`)) await makeCallers();
+          const problems = problemsOf(
+            sent,
+            response.statusCode,
+            String(response.headers['content-type'] ?? ''),
+            response.body,
+          );
+          if (response.statusCode < 300 && CALLER_CHANGING.has(`${sent.method} ${sent.operation.path}`))
+            await makeCallers();
           if (problems.length > 0) {
             throw new Error(
               `${sent.caller} ${sent.method} ${sent.url.slice(0, 300)} -> ${response.statusCode}: ${problems.join('; ')}\n${response.body.slice(0, 500)}`,
@@ -132,7 +163,8 @@ describe('API fuzzing from the OpenAPI document', () => {
         { numRuns: RUNS, seed: SEED, endOnFailure: true },
       );
       // Its own report: fast-check's would print the whole request, which can be megabytes.
-      if (run.failed) throw new Error(`failed (replay with FUZZ_SEED=${run.seed}): ${(run.errorInstance as Error | null)?.message}`);
+      if (run.failed)
+        throw new Error(`failed (replay with FUZZ_SEED=${run.seed}): ${(run.errorInstance as Error | null)?.message}`);
       const served = [...statuses].filter(([status]) => status < 300).reduce((sum, [, count]) => sum + count, 0);
       // A fuzzer that only ever hit validation errors, or missed routes, would prove little.
       expect(served).toBeGreaterThan(RUNS / 20);

@@ -34,7 +34,10 @@ describe('API keys', () => {
 
   describe('creating and listing', () => {
     it('shows the secret once, at creation, and never in lists', async () => {
-      const { token, key, created, id } = await userWithKey({ name: 'nightly export', expires_at: '2099-01-01T00:00:00Z' });
+      const { token, key, created, id } = await userWithKey({
+        name: 'nightly export',
+        expires_at: '2099-01-01T00:00:00Z',
+      });
       expect(key).toMatch(/^ak_[A-Za-z0-9_-]{43}$/);
       expect(created).toEqual({
         id: expect.any(String),
@@ -65,7 +68,8 @@ describe('API keys', () => {
 
     it('lists newest first with skip and limit, and counts them all', async () => {
       const user = await signedInUser(app);
-      for (const name of ['first', 'second', 'third']) await http().post(KEYS).set(bearer(user.token)).send({ name }).expect(201);
+      for (const name of ['first', 'second', 'third'])
+        await http().post(KEYS).set(bearer(user.token)).send({ name }).expect(201);
       const page = await http().get(`${KEYS}?skip=1&limit=1`).set(bearer(user.token)).expect(200);
       expect(page.body.count).toBe(3);
       expect(page.body.data.map((key: { name: string }) => key.name)).toEqual(['second']);
@@ -83,8 +87,16 @@ describe('API keys', () => {
         .send({ name: 'x'.repeat(101) })
         .expect(422);
       await http().post(KEYS).set(bearer(token)).send({ name: 'n', read_only: 'yes' }).expect(422);
-      const past = await http().post(KEYS).set(bearer(token)).send({ name: 'n', expires_at: '2020-01-01T00:00:00Z' }).expect(422);
-      expect(past.body.detail[0]).toMatchObject({ type: 'datetime_future', loc: ['body', 'expires_at'], msg: 'Input should be in the future' });
+      const past = await http()
+        .post(KEYS)
+        .set(bearer(token))
+        .send({ name: 'n', expires_at: '2020-01-01T00:00:00Z' })
+        .expect(422);
+      expect(past.body.detail[0]).toMatchObject({
+        type: 'datetime_future',
+        loc: ['body', 'expires_at'],
+        msg: 'Input should be in the future',
+      });
       for (const expiresAt of ['tomorrow', '2099-01-01', '2099-01-01T00:00:00', '2099-13-45T00:00:00Z', 12345]) {
         const bad = await http().post(KEYS).set(bearer(token)).send({ name: 'n', expires_at: expiresAt }).expect(422);
         expect(bad.body.detail[0]).toMatchObject({ type: 'datetime_from_date_parsing', loc: ['body', 'expires_at'] });
@@ -94,7 +106,14 @@ describe('API keys', () => {
       const sneaky = await http()
         .post(KEYS)
         .set(bearer(token))
-        .send({ name: 'n', user_id: other.id, prefix: 'ak_chosen', key: 'ak_chosen', key_hash: 'x', last_used_at: '2030-01-01T00:00:00Z' })
+        .send({
+          name: 'n',
+          user_id: other.id,
+          prefix: 'ak_chosen',
+          key: 'ak_chosen',
+          key_hash: 'x',
+          last_used_at: '2030-01-01T00:00:00Z',
+        })
         .expect(201);
       expect(sneaky.body).toMatchObject({ user_id: id, last_used_at: null });
       expect(sneaky.body.key).not.toBe('ak_chosen');
@@ -105,7 +124,10 @@ describe('API keys', () => {
       const { token, id } = await signedInUser(app);
       await app
         .get(DataSource)
-        .query(`INSERT INTO api_keys (user_id, name, prefix, key_hash) SELECT $1, 'bulk', 'ak_bulk', md5(random()::text) FROM generate_series(1, 100)`, [id]);
+        .query(
+          `INSERT INTO api_keys (user_id, name, prefix, key_hash) SELECT $1, 'bulk', 'ak_bulk', md5(random()::text) FROM generate_series(1, 100)`,
+          [id],
+        );
       const refused = await http().post(KEYS).set(bearer(token)).send({ name: 'one too many' }).expect(400);
       expect(refused.body).toEqual({ detail: 'A user can have at most 100 API keys' });
     });
@@ -131,7 +153,9 @@ describe('API keys', () => {
       expect(denied.body).toEqual({ detail: "The user doesn't have enough privileges" });
 
       const admin = await loginAsSuperuser(app);
-      const adminKey = (await http().post(KEYS).set(bearer(admin.access_token)).send({ name: 'admin script' }).expect(201)).body;
+      const adminKey = (
+        await http().post(KEYS).set(bearer(admin.access_token)).send({ name: 'admin script' }).expect(201)
+      ).body;
       await http().get('/api/v1/users/').set(withKey(adminKey.key)).expect(200);
       await http().delete(`${KEYS}/${adminKey.id}`).set(withKey(adminKey.key)).expect(204);
     });
@@ -140,14 +164,20 @@ describe('API keys', () => {
       const { token, key } = await userWithKey();
       const before = Date.now();
       await http().get('/api/v1/users/me').set(withKey(key)).expect(200);
-      const lastUsed = async () => ((await http().get(KEYS).set(bearer(token)).expect(200)).body.data[0] as { id: string; last_used_at: string }).last_used_at;
+      const lastUsed = async () =>
+        ((await http().get(KEYS).set(bearer(token)).expect(200)).body.data[0] as { id: string; last_used_at: string })
+          .last_used_at;
       const first = await lastUsed();
       expect(Date.parse(first)).toBeGreaterThanOrEqual(before - 1000);
 
       // Within the minute, further uses write nothing; once the recorded time is older, the next use does.
       await http().get('/api/v1/users/me').set(withKey(key)).expect(200);
       expect(await lastUsed()).toBe(first);
-      await app.get(DataSource).query(`UPDATE api_keys SET last_used_at = now() - interval '61 seconds' WHERE prefix = $1`, [key.slice(0, 11)]);
+      await app
+        .get(DataSource)
+        .query(`UPDATE api_keys SET last_used_at = now() - interval '61 seconds' WHERE prefix = $1`, [
+          key.slice(0, 11),
+        ]);
       await http().get('/api/v1/users/me').set(withKey(key)).expect(200);
       expect(Date.parse(await lastUsed())).toBeGreaterThanOrEqual(before - 1000);
       expect(await lastUsed()).not.toBe(first);
@@ -165,7 +195,8 @@ describe('API keys', () => {
         http().patch('/api/v1/users/me').send({ full_name: 'no' }),
         http().post(KEYS).send({ name: 'escalate' }),
       ];
-      for (const write of writes) expect((await write.set(withKey(key))).body).toEqual({ detail: 'This API key is read-only' });
+      for (const write of writes)
+        expect((await write.set(withKey(key))).body).toEqual({ detail: 'This API key is read-only' });
       const unchanged = await http().get(`/api/v1/items/${item.body.id}`).set(bearer(token)).expect(200);
       expect(unchanged.body.title).toBe('mine');
     });
@@ -173,12 +204,21 @@ describe('API keys', () => {
     it('answers a revoked, expired, unknown or malformed key exactly like a bad token', async () => {
       const { token, key, keyId } = await userWithKey();
       const expiring = await userWithKey({ expires_at: new Date(Date.now() + 60_000).toISOString() });
-      await app.get(DataSource).query(`UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = $1`, [expiring.keyId]);
+      await app
+        .get(DataSource)
+        .query(`UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = $1`, [expiring.keyId]);
       await http().delete(`${KEYS}/${keyId}`).set(bearer(token)).expect(204);
 
       const badToken = await http().get('/api/v1/users/me').set(bearer('not.a.token'));
       expect(badToken.status).toBe(401);
-      for (const attempt of [key, expiring.key, `ak_${'A'.repeat(43)}`, 'ak_short', key.toLowerCase(), 'x'.repeat(5000)]) {
+      for (const attempt of [
+        key,
+        expiring.key,
+        `ak_${'A'.repeat(43)}`,
+        'ak_short',
+        key.toLowerCase(),
+        'x'.repeat(5000),
+      ]) {
         const response = await http().get('/api/v1/users/me').set(withKey(attempt));
         expect({ status: response.status, body: response.body }).toEqual({ status: 401, body: INVALID });
         expect(response.headers['www-authenticate']).toBe(badToken.headers['www-authenticate']);
@@ -191,7 +231,9 @@ describe('API keys', () => {
       const admin = await loginAsSuperuser(app);
       const { id, key } = await userWithKey();
       await http().patch(`/api/v1/users/${id}`).set(bearer(admin.access_token)).send({ is_active: false }).expect(200);
-      expect((await http().get('/api/v1/users/me').set(withKey(key)).expect(403)).body).toEqual({ detail: 'Inactive user' });
+      expect((await http().get('/api/v1/users/me').set(withKey(key)).expect(403)).body).toEqual({
+        detail: 'Inactive user',
+      });
       await http().patch(`/api/v1/users/${id}`).set(bearer(admin.access_token)).send({ is_active: true }).expect(200);
       await http().get('/api/v1/users/me').set(withKey(key)).expect(200);
 
@@ -203,7 +245,8 @@ describe('API keys', () => {
       const password = `pw-${randomUUID()}`;
       const user = await createUser(app, { password });
       const tokens = await login(app, user.email, password);
-      const key = (await http().post(KEYS).set(bearer(tokens.access_token)).send({ name: 'k' }).expect(201)).body.key as string;
+      const key = (await http().post(KEYS).set(bearer(tokens.access_token)).send({ name: 'k' }).expect(201)).body
+        .key as string;
 
       await http()
         .patch('/api/v1/users/me/password')
@@ -274,17 +317,28 @@ describe('API keys', () => {
       expect(list.body).toMatchObject({ count: 1, data: [{ id: keyId, user_id: id, name: 'theirs' }] });
       await http().delete(`/api/v1/users/${id}/api-keys/${keyId}`).set(bearer(admin.access_token)).expect(204);
       await http().get('/api/v1/users/me').set(withKey(key)).expect(401);
-      const gone = await http().delete(`/api/v1/users/${id}/api-keys/${keyId}`).set(bearer(admin.access_token)).expect(404);
+      const gone = await http()
+        .delete(`/api/v1/users/${id}/api-keys/${keyId}`)
+        .set(bearer(admin.access_token))
+        .expect(404);
       expect(gone.body).toEqual({ detail: 'API key not found' });
-      const noUser = await http().get(`/api/v1/users/${randomUUID()}/api-keys`).set(bearer(admin.access_token)).expect(404);
+      const noUser = await http()
+        .get(`/api/v1/users/${randomUUID()}/api-keys`)
+        .set(bearer(admin.access_token))
+        .expect(404);
       expect(noUser.body).toEqual({ detail: 'User not found' });
     });
 
     it("keeps a normal user away from anyone else's keys", async () => {
       const owner = await userWithKey();
       const intruder = await signedInUser(app);
-      for (const call of [http().get(`/api/v1/users/${owner.id}/api-keys`), http().delete(`/api/v1/users/${owner.id}/api-keys/${owner.keyId}`)]) {
-        expect((await call.set(bearer(intruder.token)).expect(403)).body).toEqual({ detail: "The user doesn't have enough privileges" });
+      for (const call of [
+        http().get(`/api/v1/users/${owner.id}/api-keys`),
+        http().delete(`/api/v1/users/${owner.id}/api-keys/${owner.keyId}`),
+      ]) {
+        expect((await call.set(bearer(intruder.token)).expect(403)).body).toEqual({
+          detail: "The user doesn't have enough privileges",
+        });
       }
       // Through /me, another user's key id is simply not one of yours.
       await http().delete(`${KEYS}/${owner.keyId}`).set(bearer(intruder.token)).expect(404);
@@ -304,7 +358,11 @@ describe('API keys', () => {
 
   it('declares the key scheme in the OpenAPI document as an alternative to the OAuth2 login', async () => {
     const { body: spec } = await http().get('/api/v1/openapi.json').expect(200);
-    expect(spec.components.securitySchemes.APIKeyHeader).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-API-Key' });
+    expect(spec.components.securitySchemes.APIKeyHeader).toMatchObject({
+      type: 'apiKey',
+      in: 'header',
+      name: 'X-API-Key',
+    });
     expect(spec.security).toEqual([{ OAuth2PasswordBearer: [] }, { APIKeyHeader: [] }]);
     expect(spec.paths['/api/v1/users/me/api-keys'].post).toBeDefined();
     expect(spec.paths['/api/v1/users/{user_id}/api-keys/{key_id}'].delete).toBeDefined();
@@ -324,7 +382,9 @@ describe('API key failure limit', () => {
 
   it('answers 429 with Retry-After to a client past the limit of bad keys, and lets its good keys through', async () => {
     const user = await signedInUser(app);
-    const good = (await request(app.getHttpServer()).post(KEYS).set(bearer(user.token)).send({ name: 'good' }).expect(201)).body.key as string;
+    const good = (
+      await request(app.getHttpServer()).post(KEYS).set(bearer(user.token)).send({ name: 'good' }).expect(201)
+    ).body.key as string;
     const badKey = () => request(app.getHttpServer()).get('/api/v1/users/me').set('X-API-Key', `ak_${randomUUID()}`);
     for (let i = 0; i < 5; i++) await badKey().expect(401);
     const blocked = await badKey().expect(429);

@@ -47,16 +47,27 @@ describe('auth', () => {
     });
 
     it('logs in with JSON using the same field names', async () => {
-      const response = await http().post('/api/v1/login/access-token').send({ username: user.email, password: user.password }).expect(200);
+      const response = await http()
+        .post('/api/v1/login/access-token')
+        .send({ username: user.email, password: user.password })
+        .expect(200);
       expect(response.body.token_type).toBe('bearer');
     });
 
     it('matches the email case-insensitively', async () => {
-      await http().post('/api/v1/login/access-token').type('form').send({ username: user.email.toUpperCase(), password: user.password }).expect(200);
+      await http()
+        .post('/api/v1/login/access-token')
+        .type('form')
+        .send({ username: user.email.toUpperCase(), password: user.password })
+        .expect(200);
     });
 
     it('gives the same answer for a wrong password and an unknown email', async () => {
-      const wrong = await http().post('/api/v1/login/access-token').type('form').send({ username: user.email, password: 'wrong-password' }).expect(400);
+      const wrong = await http()
+        .post('/api/v1/login/access-token')
+        .type('form')
+        .send({ username: user.email, password: 'wrong-password' })
+        .expect(400);
       const unknown = await http()
         .post('/api/v1/login/access-token')
         .type('form')
@@ -68,21 +79,34 @@ describe('auth', () => {
 
     it('refuses an inactive user with 400 after a correct password', async () => {
       const inactive = await createUser(app, { is_active: false });
-      const response = await http().post('/api/v1/login/access-token').type('form').send({ username: inactive.email, password: inactive.password }).expect(400);
+      const response = await http()
+        .post('/api/v1/login/access-token')
+        .type('form')
+        .send({ username: inactive.email, password: inactive.password })
+        .expect(400);
       expect(response.body).toEqual({ detail: 'Inactive user' });
     });
 
     it('answers 422 when a field is missing', async () => {
-      const response = await http().post('/api/v1/login/access-token').type('form').send({ username: user.email }).expect(422);
+      const response = await http()
+        .post('/api/v1/login/access-token')
+        .type('form')
+        .send({ username: user.email })
+        .expect(422);
       expect(response.body.detail).toEqual([{ type: 'missing', loc: ['body', 'password'], msg: 'Field required' }]);
     });
 
     it('upgrades a bcrypt hash from the FastAPI template to argon2id at login', async () => {
       const legacy = await createUser(app);
       const dataSource = app.get(DataSource);
-      await dataSource.query('UPDATE users SET hashed_password = $1 WHERE id = $2', [await bcrypt.hash(legacy.password, { cost: 4 }), legacy.id]);
+      await dataSource.query('UPDATE users SET hashed_password = $1 WHERE id = $2', [
+        await bcrypt.hash(legacy.password, { cost: 4 }),
+        legacy.id,
+      ]);
       await login(app, legacy.email, legacy.password);
-      const [{ hashed_password: stored }] = await dataSource.query('SELECT hashed_password FROM users WHERE id = $1', [legacy.id]);
+      const [{ hashed_password: stored }] = await dataSource.query('SELECT hashed_password FROM users WHERE id = $1', [
+        legacy.id,
+      ]);
       expect(stored).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
       await login(app, legacy.email, legacy.password);
     });
@@ -139,14 +163,18 @@ describe('auth', () => {
 
     it('rejects a token signed with another key or another algorithm', async () => {
       const claims = JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString());
-      await expectRejected(await new JwtService({ secret: 'another-secret-of-enough-length-000000' }).signAsync(claims));
+      await expectRejected(
+        await new JwtService({ secret: 'another-secret-of-enough-length-000000' }).signAsync(claims),
+      );
       await expectRejected(await new JwtService({ secret: secret() }).signAsync(claims, { algorithm: 'HS512' }));
     });
 
     it('rejects an expired token', async () => {
       const claims = JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString());
       const now = Math.floor(Date.now() / 1000);
-      await expectRejected(await new JwtService({ secret: secret() }).signAsync({ ...claims, iat: now - 3600, exp: now - 60 }));
+      await expectRejected(
+        await new JwtService({ secret: secret() }).signAsync({ ...claims, iat: now - 3600, exp: now - 60 }),
+      );
     });
 
     it('stops taking a token it has already verified once the token expires', async () => {
@@ -165,7 +193,9 @@ describe('auth', () => {
 
     it('rejects a token of another type and a refresh token used as a bearer token', async () => {
       const claims = JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString());
-      await expectRejected(await new JwtService({ secret: secret() }).signAsync({ sub: claims.sub, sid: claims.sid, typ: 'refresh' }));
+      await expectRejected(
+        await new JwtService({ secret: secret() }).signAsync({ sub: claims.sub, sid: claims.sid, typ: 'refresh' }),
+      );
       const { refresh_token } = await login(app, user.email, user.password);
       await expectRejected(refresh_token);
     });
@@ -182,13 +212,21 @@ describe('auth', () => {
       const target = await createUser(app);
       const tokens = await login(app, target.email, target.password);
       const admin = await loginAsSuperuser(app);
-      await http().patch(`/api/v1/users/${target.id}`).set(bearer(admin.access_token)).send({ is_active: false }).expect(200);
+      await http()
+        .patch(`/api/v1/users/${target.id}`)
+        .set(bearer(admin.access_token))
+        .send({ is_active: false })
+        .expect(200);
       const response = await me(tokens.access_token).expect(403);
       expect(response.body).toEqual({ detail: 'Inactive user' });
       await http().post('/api/v1/login/refresh').send({ refresh_token: tokens.refresh_token }).expect(401);
 
       // Reactivation does not revive the sessions that deactivation ended.
-      await http().patch(`/api/v1/users/${target.id}`).set(bearer(admin.access_token)).send({ is_active: true }).expect(200);
+      await http()
+        .patch(`/api/v1/users/${target.id}`)
+        .set(bearer(admin.access_token))
+        .send({ is_active: true })
+        .expect(200);
       await expectRejected(tokens.access_token);
       await login(app, target.email, target.password);
     });
@@ -198,7 +236,10 @@ describe('auth', () => {
     it('rotates: the new pair works and the used refresh token does not', async () => {
       const user = await createUser(app);
       const first = await login(app, user.email, user.password);
-      const second = await http().post('/api/v1/login/refresh').send({ refresh_token: first.refresh_token }).expect(200);
+      const second = await http()
+        .post('/api/v1/login/refresh')
+        .send({ refresh_token: first.refresh_token })
+        .expect(200);
       expect(second.headers['cache-control']).toBe('no-store');
       expect(second.body.refresh_token).not.toBe(first.refresh_token);
       await me(second.body.access_token).expect(200);
@@ -209,7 +250,10 @@ describe('auth', () => {
       const user = await createUser(app);
       const first = await login(app, user.email, user.password);
       const other = await login(app, user.email, user.password);
-      const second = await http().post('/api/v1/login/refresh').send({ refresh_token: first.refresh_token }).expect(200);
+      const second = await http()
+        .post('/api/v1/login/refresh')
+        .send({ refresh_token: first.refresh_token })
+        .expect(200);
 
       const reuse = await http().post('/api/v1/login/refresh').send({ refresh_token: first.refresh_token }).expect(401);
       expect(reuse.body).toEqual({ detail: 'Could not validate credentials' });
@@ -260,7 +304,11 @@ describe('auth', () => {
       await me(caller.access_token).expect(200);
       await me(other.access_token).expect(401);
       await http().post('/api/v1/login/refresh').send({ refresh_token: caller.refresh_token }).expect(200);
-      await http().post('/api/v1/login/access-token').type('form').send({ username: user.email, password: user.password }).expect(400);
+      await http()
+        .post('/api/v1/login/access-token')
+        .type('form')
+        .send({ username: user.email, password: user.password })
+        .expect(400);
       await login(app, user.email, 'a brand new password');
     });
 

@@ -15,10 +15,14 @@ describe('the benchmark, as a smoke run', () => {
   it('measures every target without an error and writes the report', async () => {
     const out = join(dir, 'results.md');
     // Its own PostgreSQL and Redis: the suite's test environment is not passed on.
-    await promisify(execFile)(process.execPath, [join(import.meta.dirname, '..', 'dist', 'bench', 'run.js'), '--smoke', '--out', out], {
-      env: { PATH: process.env.PATH },
-      timeout: 150_000,
-    });
+    await promisify(execFile)(
+      process.execPath,
+      [join(import.meta.dirname, '..', 'dist', 'bench', 'run.js'), '--smoke', '--out', out],
+      {
+        env: { PATH: process.env.PATH },
+        timeout: 150_000,
+      },
+    );
     const report = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as Report;
     expect(report.targets.map((target) => target.id).sort()).toEqual([...TARGETS].sort());
     for (const target of report.targets) {

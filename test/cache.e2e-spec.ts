@@ -15,7 +15,10 @@ function client(app: NestFastifyApplication): Http {
 }
 
 async function createItem(http: Http, token: string, title: string) {
-  return (await http().post('/api/v1/items/').set(bearer(token)).send({ title }).expect(201)).body as { id: string; title: string };
+  return (await http().post('/api/v1/items/').set(bearer(token)).send({ title }).expect(201)).body as {
+    id: string;
+    title: string;
+  };
 }
 
 const titles = (body: { data: { title: string }[] }) => body.data.map((item) => item.title);
@@ -77,7 +80,9 @@ describe('response cache', () => {
 
     await http().get(`/api/v1/items/${item.id}`).set(bearer(user.token)).expect(200);
     await http().put(`/api/v1/items/${item.id}`).set(bearer(user.token)).send({ title: 'renamed' }).expect(200);
-    expect((await http().get(`/api/v1/items/${item.id}`).set(bearer(user.token)).expect(200)).body.title).toBe('renamed');
+    expect((await http().get(`/api/v1/items/${item.id}`).set(bearer(user.token)).expect(200)).body.title).toBe(
+      'renamed',
+    );
     expect(titles((await list()).body)).toEqual(['renamed']);
 
     await http().delete(`/api/v1/items/${item.id}`).set(bearer(user.token)).expect(204);
@@ -96,7 +101,9 @@ describe('response cache', () => {
 
     await http().get(`/api/v1/items/${item.id}`).set(bearer(user.token)).expect(200);
     await http().put(`/api/v1/items/${item.id}`).set(bearer(admin)).send({ title: 'edited by admin' }).expect(200);
-    expect((await http().get(`/api/v1/items/${item.id}`).set(bearer(user.token)).expect(200)).body.title).toBe('edited by admin');
+    expect((await http().get(`/api/v1/items/${item.id}`).set(bearer(user.token)).expect(200)).body.title).toBe(
+      'edited by admin',
+    );
   });
 
   it('lets entries expire after CACHE_TTL_SECONDS', async () => {
@@ -137,9 +144,14 @@ describe('response cache', () => {
       const user = await signedInUser(app);
       await createItem(http, user.token, 'one');
       await otherHttp().get('/api/v1/items/').set(bearer(user.token)).expect(200);
-      expect((await otherHttp().get('/api/v1/items/').set(bearer(user.token)).expect(200)).headers['x-cache']).toBe('HIT');
+      expect((await otherHttp().get('/api/v1/items/').set(bearer(user.token)).expect(200)).headers['x-cache']).toBe(
+        'HIT',
+      );
       await createItem(http, user.token, 'two');
-      expect(titles((await otherHttp().get('/api/v1/items/').set(bearer(user.token)).expect(200)).body)).toEqual(['two', 'one']);
+      expect(titles((await otherHttp().get('/api/v1/items/').set(bearer(user.token)).expect(200)).body)).toEqual([
+        'two',
+        'one',
+      ]);
     } finally {
       await other.close();
     }

@@ -22,13 +22,25 @@ interface Service {
 
 const root = join(import.meta.dirname, '..');
 const load = (file: string) =>
-  parse(readFileSync(join(root, file), 'utf8'), { merge: true }) as { services: Record<string, Service>; volumes?: Record<string, unknown> };
+  parse(readFileSync(join(root, file), 'utf8'), { merge: true }) as {
+    services: Record<string, Service>;
+    volumes?: Record<string, unknown>;
+  };
 
 describe('docker-compose.yml', () => {
   const { services, volumes } = load('docker-compose.yml');
 
   it('has every service of the stack', () => {
-    expect(Object.keys(services).sort()).toEqual(['api', 'db', 'mailpit', 'migrate', 'pgadmin', 'proxy', 'redis', 'worker']);
+    expect(Object.keys(services).sort()).toEqual([
+      'api',
+      'db',
+      'mailpit',
+      'migrate',
+      'pgadmin',
+      'proxy',
+      'redis',
+      'worker',
+    ]);
     expect(services.pgadmin.profiles).toEqual(['debug']);
   });
 
@@ -36,7 +48,9 @@ describe('docker-compose.yml', () => {
     expect(services.db.volumes).toContain('app-db-data:/var/lib/postgresql/data');
     expect(services.redis.volumes).toContain('app-redis-data:/data');
     expect(Object.keys(volumes ?? {})).toEqual(expect.arrayContaining(['app-db-data', 'app-redis-data']));
-    expect(services.redis.command).toEqual(expect.arrayContaining(['--appendonly', 'yes', '--maxmemory-policy', 'noeviction']));
+    expect(services.redis.command).toEqual(
+      expect.arrayContaining(['--appendonly', 'yes', '--maxmemory-policy', 'noeviction']),
+    );
   });
 
   it('runs the PostgreSQL major version the tests run on', () => {

@@ -45,14 +45,27 @@ describe('database backup and restore', () => {
       headers: { Authorization: `Bearer ${token}`, ...(init.json ? { 'Content-Type': 'application/json' } : {}) },
       body: init.json ? JSON.stringify(init.json) : undefined,
     });
-    return { status: response.status, cache: response.headers.get('x-cache'), body: (await response.json()) as { id: string; count: number; title: string } };
+    return {
+      status: response.status,
+      cache: response.headers.get('x-cache'),
+      body: (await response.json()) as { id: string; count: number; title: string },
+    };
   };
-  const snapshot = async () => (await db.query('SELECT u.email, i.title, i.description FROM items i JOIN users u ON u.id = i.owner_id ORDER BY i.title')).rows;
+  const snapshot = async () =>
+    (
+      await db.query(
+        'SELECT u.email, i.title, i.description FROM items i JOIN users u ON u.id = i.owner_id ORDER BY i.title',
+      )
+    ).rows;
 
   beforeAll(async () => {
     databaseUrl = await ensureDatabase(process.env.TEST_DATABASE_SERVER_URL!, databaseName);
     // The API migrates its new database at start-up, as a fresh deployment does.
-    api = await new ApiProcess({ DATABASE_URL: databaseUrl, REDIS_KEY_PREFIX: redisKeyPrefix, DB_MIGRATE_ON_START: 'true' }).start();
+    api = await new ApiProcess({
+      DATABASE_URL: databaseUrl,
+      REDIS_KEY_PREFIX: redisKeyPrefix,
+      DB_MIGRATE_ON_START: 'true',
+    }).start();
     db = new pg.Client({ connectionString: databaseUrl });
     await db.connect();
 
@@ -64,7 +77,10 @@ describe('database backup and restore', () => {
       body: JSON.stringify({ email, password }),
     });
     expect(signup.status).toBe(201);
-    const login = await fetch(`${api.base}/api/v1/login/access-token`, { method: 'POST', body: new URLSearchParams({ username: email, password }) });
+    const login = await fetch(`${api.base}/api/v1/login/access-token`, {
+      method: 'POST',
+      body: new URLSearchParams({ username: email, password }),
+    });
     token = ((await login.json()) as { access_token: string }).access_token;
   }, 60_000);
 
@@ -80,7 +96,10 @@ describe('database backup and restore', () => {
     await call('/items/', { method: 'POST', json: { title: 'deleted later' } });
     const before = await snapshot();
     expect(before).toHaveLength(2);
-    const tableNames = async () => (await db.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")).rows.map((row) => row.tablename);
+    const tableNames = async () =>
+      (await db.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")).rows.map(
+        (row) => row.tablename,
+      );
     const tablesBefore = await tableNames();
     expect(tablesBefore).toEqual(expect.arrayContaining(['items', 'migrations', 'users']));
 
@@ -93,7 +112,10 @@ describe('database backup and restore', () => {
     await db.query("DELETE FROM items WHERE title = 'deleted later'");
     await db.query('CREATE TABLE made_after_the_backup (id int)');
     expect((await call(`/items/${kept.body.id}`)).cache).toBe('MISS');
-    expect(await call(`/items/${kept.body.id}`)).toMatchObject({ cache: 'HIT', body: { title: 'changed after the backup' } });
+    expect(await call(`/items/${kept.body.id}`)).toMatchObject({
+      cache: 'HIT',
+      body: { title: 'changed after the backup' },
+    });
 
     const restored = await runScript(['restore', 'nightly.dump']);
     expect(restored.output).toContain('response cache invalidated');
@@ -101,11 +123,17 @@ describe('database backup and restore', () => {
 
     expect(await snapshot()).toEqual(before);
     expect(await tableNames()).toEqual(tablesBefore);
-    expect(await call(`/items/${kept.body.id}`)).toMatchObject({ status: 200, cache: 'MISS', body: { title: 'kept', description: 'as backed up' } });
+    expect(await call(`/items/${kept.body.id}`)).toMatchObject({
+      status: 200,
+      cache: 'MISS',
+      body: { title: 'kept', description: 'as backed up' },
+    });
     expect((await call('/items/')).body.count).toBe(2);
 
     // What the restore replaced was saved first.
-    expect(readdirSync(join(workDir, 'backups')).some((file) => file.startsWith(`${databaseName}-before-restore-`))).toBe(true);
+    expect(
+      readdirSync(join(workDir, 'backups')).some((file) => file.startsWith(`${databaseName}-before-restore-`)),
+    ).toBe(true);
     const redis = new Redis(process.env.REDIS_URL!);
     expect(Number(await redis.get(cacheEpochKey(redisKeyPrefix)))).toBeGreaterThanOrEqual(1);
     redis.disconnect();

@@ -84,7 +84,10 @@ describe('HTTP conventions', () => {
 
   describe('request bodies', () => {
     it('ignores unknown properties', async () => {
-      const response = await http().post('/api/v1/probe/').send({ title: 'a', confirm_password: 'x', id: 'y' }).expect(201);
+      const response = await http()
+        .post('/api/v1/probe/')
+        .send({ title: 'a', confirm_password: 'x', id: 'y' })
+        .expect(201);
       expect(response.body).toEqual({ title: 'a' });
     });
 
@@ -99,15 +102,27 @@ describe('HTTP conventions', () => {
     });
 
     it('answers 422 json_invalid for malformed JSON', async () => {
-      const response = await http().post('/api/v1/probe/').set('Content-Type', 'application/json').send('{"title": ').expect(422);
-      expect(response.body.detail[0]).toMatchObject({ type: 'json_invalid', loc: ['body', 0], msg: 'JSON decode error' });
+      const response = await http()
+        .post('/api/v1/probe/')
+        .set('Content-Type', 'application/json')
+        .send('{"title": ')
+        .expect(422);
+      expect(response.body.detail[0]).toMatchObject({
+        type: 'json_invalid',
+        loc: ['body', 0],
+        msg: 'JSON decode error',
+      });
     });
 
     it('answers 422 for an empty JSON body and for a body that is not an object', async () => {
       const empty = await http().post('/api/v1/probe/').set('Content-Type', 'application/json').send('').expect(422);
       expect(empty.body.detail[0].loc).toEqual(['body']);
       for (const body of ['[1,2]', '"text"', '42', 'null']) {
-        const response = await http().post('/api/v1/probe/').set('Content-Type', 'application/json').send(body).expect(422);
+        const response = await http()
+          .post('/api/v1/probe/')
+          .set('Content-Type', 'application/json')
+          .send(body)
+          .expect(422);
         expect(response.body.detail[0]).toMatchObject({ type: 'model_attributes_type', loc: ['body'] });
       }
     });
@@ -130,13 +145,19 @@ describe('HTTP conventions', () => {
     });
 
     it('reads a form body where a route accepts one', async () => {
-      const response = await http().post('/api/v1/probe/form').type('form').send({ username: 'a@b.c', password: 'x' }).expect(201);
+      const response = await http()
+        .post('/api/v1/probe/form')
+        .type('form')
+        .send({ username: 'a@b.c', password: 'x' })
+        .expect(201);
       expect(response.body).toEqual({ username: 'a@b.c', password: 'x' });
     });
 
     it('answers 422 naming the parameter for a malformed UUID in a path', async () => {
       const response = await http().get('/api/v1/probe/not-a-uuid').expect(422);
-      expect(response.body.detail).toEqual([{ type: 'uuid_parsing', loc: ['path', 'id'], msg: 'Input should be a valid UUID', input: 'not-a-uuid' }]);
+      expect(response.body.detail).toEqual([
+        { type: 'uuid_parsing', loc: ['path', 'id'], msg: 'Input should be a valid UUID', input: 'not-a-uuid' },
+      ]);
       await http().get('/api/v1/probe/0b7e4a4e-2f7c-4d5a-9a55-3a1e9b4b8c11').expect(200);
     });
   });

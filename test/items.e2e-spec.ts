@@ -33,7 +33,13 @@ describe('items', () => {
       const response = await http()
         .post('/api/v1/items/')
         .set(bearer(owner.token))
-        .send({ title: 'Milk', description: 'Two litres', owner_id: stranger.id, id: randomUUID(), created_at: '2000-01-01T00:00:00Z' })
+        .send({
+          title: 'Milk',
+          description: 'Two litres',
+          owner_id: stranger.id,
+          id: randomUUID(),
+          created_at: '2000-01-01T00:00:00Z',
+        })
         .expect(201);
       expect(Object.keys(response.body).sort()).toEqual(ITEM_KEYS);
       expect(response.body).toMatchObject({ title: 'Milk', description: 'Two litres', owner_id: owner.id });
@@ -43,7 +49,13 @@ describe('items', () => {
     });
 
     it('answers 422 for a missing, empty, too long or null title', async () => {
-      for (const body of [{}, { title: '' }, { title: 'x'.repeat(256) }, { title: null }, { title: 'ok', description: 'x'.repeat(256) }]) {
+      for (const body of [
+        {},
+        { title: '' },
+        { title: 'x'.repeat(256) },
+        { title: null },
+        { title: 'ok', description: 'x'.repeat(256) },
+      ]) {
         const response = await http().post('/api/v1/items/').set(bearer(owner.token)).send(body).expect(422);
         expect(response.body.detail[0].loc[0]).toBe('body');
       }
@@ -73,12 +85,21 @@ describe('items', () => {
       const pastTheEnd = await http().get('/api/v1/items/?skip=5&limit=2').set(bearer(user.token)).expect(200);
       expect(pastTheEnd.body).toEqual({ count: 3, data: [] });
       const empty = await signedInUser(app);
-      expect((await http().get('/api/v1/items/').set(bearer(empty.token)).expect(200)).body).toEqual({ count: 0, data: [] });
+      expect((await http().get('/api/v1/items/').set(bearer(empty.token)).expect(200)).body).toEqual({
+        count: 0,
+        data: [],
+      });
       await http().get('/api/v1/items/?limit=1001').set(bearer(user.token)).expect(422);
       await http().get('/api/v1/items/?skip=-1').set(bearer(user.token)).expect(422);
-      const farPastTheEnd = await http().get(`/api/v1/items/?skip=${Number.MAX_SAFE_INTEGER}`).set(bearer(user.token)).expect(200);
+      const farPastTheEnd = await http()
+        .get(`/api/v1/items/?skip=${Number.MAX_SAFE_INTEGER}`)
+        .set(bearer(user.token))
+        .expect(200);
       expect(farPastTheEnd.body).toEqual({ count: 3, data: [] });
-      const beyondExact = await http().get('/api/v1/items/?skip=99999999999999999999').set(bearer(user.token)).expect(422);
+      const beyondExact = await http()
+        .get('/api/v1/items/?skip=99999999999999999999')
+        .set(bearer(user.token))
+        .expect(422);
       expect(beyondExact.body.detail[0]).toMatchObject({ type: 'less_than_equal', loc: ['query', 'skip'] });
     });
 
@@ -99,8 +120,12 @@ describe('items', () => {
 
     it("answers 403 for someone else's item, 404 for an unknown one and 422 for a bad id", async () => {
       const item = await createItem(owner.token);
-      expect((await http().get(`/api/v1/items/${item.id}`).set(bearer(stranger.token)).expect(403)).body).toEqual({ detail: 'Not enough permissions' });
-      expect((await http().get(`/api/v1/items/${randomUUID()}`).set(bearer(owner.token)).expect(404)).body).toEqual({ detail: 'Item not found' });
+      expect((await http().get(`/api/v1/items/${item.id}`).set(bearer(stranger.token)).expect(403)).body).toEqual({
+        detail: 'Not enough permissions',
+      });
+      expect((await http().get(`/api/v1/items/${randomUUID()}`).set(bearer(owner.token)).expect(404)).body).toEqual({
+        detail: 'Item not found',
+      });
       const bad = await http().get('/api/v1/items/nope').set(bearer(owner.token)).expect(422);
       expect(bad.body.detail[0]).toMatchObject({ type: 'uuid_parsing', loc: ['path', 'id'] });
     });
@@ -109,28 +134,52 @@ describe('items', () => {
   describe('PUT /items/{id}', () => {
     it('updates only the given fields; description null clears it', async () => {
       const item = await createItem(owner.token, { title: 'Before', description: 'Keep me' });
-      const titled = await http().put(`/api/v1/items/${item.id}`).set(bearer(owner.token)).send({ title: 'After' }).expect(200);
+      const titled = await http()
+        .put(`/api/v1/items/${item.id}`)
+        .set(bearer(owner.token))
+        .send({ title: 'After' })
+        .expect(200);
       expect(titled.body).toMatchObject({ title: 'After', description: 'Keep me', owner_id: owner.id });
-      const cleared = await http().put(`/api/v1/items/${item.id}`).set(bearer(owner.token)).send({ description: null }).expect(200);
+      const cleared = await http()
+        .put(`/api/v1/items/${item.id}`)
+        .set(bearer(owner.token))
+        .send({ description: null })
+        .expect(200);
       expect(cleared.body).toMatchObject({ title: 'After', description: null });
-      const untouched = await http().put(`/api/v1/items/${item.id}`).set(bearer(owner.token)).send({ owner_id: stranger.id }).expect(200);
+      const untouched = await http()
+        .put(`/api/v1/items/${item.id}`)
+        .set(bearer(owner.token))
+        .send({ owner_id: stranger.id })
+        .expect(200);
       expect(untouched.body.owner_id).toBe(owner.id);
     });
 
     it('answers 422 for title null and keeps the item', async () => {
       const item = await createItem(owner.token, { title: 'Stays' });
-      const response = await http().put(`/api/v1/items/${item.id}`).set(bearer(owner.token)).send({ title: null }).expect(422);
+      const response = await http()
+        .put(`/api/v1/items/${item.id}`)
+        .set(bearer(owner.token))
+        .send({ title: null })
+        .expect(422);
       expect(response.body.detail[0].loc).toEqual(['body', 'title']);
-      expect((await http().get(`/api/v1/items/${item.id}`).set(bearer(owner.token)).expect(200)).body.title).toBe('Stays');
+      expect((await http().get(`/api/v1/items/${item.id}`).set(bearer(owner.token)).expect(200)).body.title).toBe(
+        'Stays',
+      );
     });
 
     it("lets a superuser edit anyone's item, and refuses a stranger", async () => {
       const item = await createItem(owner.token);
       await http().put(`/api/v1/items/${item.id}`).set(bearer(admin)).send({ title: 'By admin' }).expect(200);
-      expect((await http().put(`/api/v1/items/${item.id}`).set(bearer(stranger.token)).send({ title: 'x' }).expect(403)).body).toEqual({
+      expect(
+        (await http().put(`/api/v1/items/${item.id}`).set(bearer(stranger.token)).send({ title: 'x' }).expect(403))
+          .body,
+      ).toEqual({
         detail: 'Not enough permissions',
       });
-      expect((await http().put(`/api/v1/items/${randomUUID()}`).set(bearer(owner.token)).send({ title: 'x' }).expect(404)).body).toEqual({
+      expect(
+        (await http().put(`/api/v1/items/${randomUUID()}`).set(bearer(owner.token)).send({ title: 'x' }).expect(404))
+          .body,
+      ).toEqual({
         detail: 'Item not found',
       });
     });

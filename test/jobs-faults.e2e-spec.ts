@@ -66,12 +66,19 @@ describe('worker shutdown', () => {
   it('finishes its active job on SIGTERM before exiting', async () => {
     const smtp = await new SmtpCatcher().start();
     smtp.delayMs = 1500;
-    const env = { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port), SMTP_TLS: 'false', EMAILS_FROM_EMAIL: 'noreply@example.com' };
+    const env = {
+      SMTP_HOST: '127.0.0.1',
+      SMTP_PORT: String(smtp.port),
+      SMTP_TLS: 'false',
+      EMAILS_FROM_EMAIL: 'noreply@example.com',
+    };
     const worker = await new WorkerProcess(env).start();
     const app = await createTestApp();
     try {
       const to = uniqueEmail('slow');
-      const jobId = await app.get(JobQueue).sendEmail({ to, content: { template: 'test', projectName: 'shutdown', to } });
+      const jobId = await app
+        .get(JobQueue)
+        .sendEmail({ to, content: { template: 'test', projectName: 'shutdown', to } });
       while (smtp.inFlight === 0) await sleep(20);
 
       const exitCode = await worker.stop('SIGTERM');

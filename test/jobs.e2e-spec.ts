@@ -57,7 +57,10 @@ describe('background jobs and email', () => {
       const user = await createUser(app);
       const oldSession = await login(app, user.email, user.password);
       const requested = Date.now();
-      const response = await http().post(`/api/v1/password-recovery/${user.email}`).set('X-Request-ID', 'recovery-flow-1').expect(200);
+      const response = await http()
+        .post(`/api/v1/password-recovery/${user.email}`)
+        .set('X-Request-ID', 'recovery-flow-1')
+        .expect(200);
       expect(response.body).toEqual({ message: RECOVERY_SENT });
 
       const mail = await smtp.waitFor(user.email, 'Password recovery', 5000);
@@ -69,7 +72,10 @@ describe('background jobs and email', () => {
       expect(link!.startsWith(`${config.frontendHost}/reset-password?token=`)).toBe(true);
       expect(mail.html).toContain(link!.replace(/&/g, '&#38;'));
       const token = decodeURIComponent(new URL(link!).searchParams.get('token')!);
-      const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { iat: number; exp: number };
+      const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as {
+        iat: number;
+        exp: number;
+      };
       expect(claims.exp - claims.iat).toBe(config.emailResetTokenExpireHours * 3600);
       await worker.waitForOutput('recovery-flow-1');
 
@@ -77,16 +83,26 @@ describe('background jobs and email', () => {
         .post('/api/v1/reset-password/')
         .send({ token, new_password: 'recovered password' })
         .expect(200, { message: 'Password updated successfully' });
-      await http().post('/api/v1/login/access-token').type('form').send({ username: user.email, password: user.password }).expect(400);
+      await http()
+        .post('/api/v1/login/access-token')
+        .type('form')
+        .send({ username: user.email, password: user.password })
+        .expect(400);
       await login(app, user.email, 'recovered password');
       await http().get('/api/v1/users/me').set(bearer(oldSession.access_token)).expect(401);
-      const reused = await http().post('/api/v1/reset-password/').send({ token, new_password: 'another password' }).expect(400);
+      const reused = await http()
+        .post('/api/v1/reset-password/')
+        .send({ token, new_password: 'another password' })
+        .expect(400);
       expect(reused.body).toEqual({ detail: 'Invalid token' });
     });
 
     it('answers the same for an unknown email and sends nothing', async () => {
       const unknown = uniqueEmail('nobody');
-      const response = await http().post(`/api/v1/password-recovery/${unknown}`).set('X-Request-ID', 'recovery-of-nobody').expect(200);
+      const response = await http()
+        .post(`/api/v1/password-recovery/${unknown}`)
+        .set('X-Request-ID', 'recovery-of-nobody')
+        .expect(200);
       expect(response.body).toEqual({ message: RECOVERY_SENT });
       // The worker took the job and found no account: nothing was sent, and nothing will be.
       await worker.waitForOutput('request recovery-of-nobody: no account has that address');
@@ -97,16 +113,30 @@ describe('background jobs and email', () => {
       const user = await createUser(app);
       const jwt = new JwtService({ secret: process.env.SECRET_KEY });
       const now = Math.floor(Date.now() / 1000);
-      const expired = await jwt.signAsync({ sub: user.id, typ: 'password-reset', ver: 0, iat: now - 7200, exp: now - 60 });
+      const expired = await jwt.signAsync({
+        sub: user.id,
+        typ: 'password-reset',
+        ver: 0,
+        iat: now - 7200,
+        exp: now - 60,
+      });
       const wrongType = await jwt.signAsync({ sub: user.id, typ: 'access', ver: 0 });
-      const unknownUser = await jwt.signAsync({ sub: randomUUID(), typ: 'password-reset', ver: 0 }, { expiresIn: 3600 });
+      const unknownUser = await jwt.signAsync(
+        { sub: randomUUID(), typ: 'password-reset', ver: 0 },
+        { expiresIn: 3600 },
+      );
       for (const token of ['garbage', expired, wrongType, unknownUser]) {
-        const response = await http().post('/api/v1/reset-password/').send({ token, new_password: 'a new password' }).expect(400);
+        const response = await http()
+          .post('/api/v1/reset-password/')
+          .send({ token, new_password: 'a new password' })
+          .expect(400);
         expect(response.body).toEqual({ detail: 'Invalid token' });
       }
       const inactive = await createUser(app, { is_active: false });
       const token = await jwt.signAsync({ sub: inactive.id, typ: 'password-reset', ver: 0 }, { expiresIn: 3600 });
-      expect((await http().post('/api/v1/reset-password/').send({ token, new_password: 'a new password' }).expect(400)).body).toEqual({
+      expect(
+        (await http().post('/api/v1/reset-password/').send({ token, new_password: 'a new password' }).expect(400)).body,
+      ).toEqual({
         detail: 'Inactive user',
       });
       await http().post('/api/v1/reset-password/').send({ token: 'x', new_password: 'short' }).expect(422);
@@ -114,10 +144,16 @@ describe('background jobs and email', () => {
 
     it('previews the recovery email for a superuser only', async () => {
       const user = await createUser(app);
-      const preview = await http().post(`/api/v1/password-recovery-html-content/${user.email}`).set(bearer(admin)).expect(200);
+      const preview = await http()
+        .post(`/api/v1/password-recovery-html-content/${user.email}`)
+        .set(bearer(admin))
+        .expect(200);
       expect(preview.headers['content-type']).toMatch(/^text\/html/);
       expect(preview.text).toContain(`${config.frontendHost}/reset-password?token=`);
-      const missing = await http().post(`/api/v1/password-recovery-html-content/${uniqueEmail()}`).set(bearer(admin)).expect(404);
+      const missing = await http()
+        .post(`/api/v1/password-recovery-html-content/${uniqueEmail()}`)
+        .set(bearer(admin))
+        .expect(404);
       expect(missing.body).toEqual({ detail: 'The user with this username does not exist in the system.' });
       const normal = await signedInUser(app);
       await http().post(`/api/v1/password-recovery-html-content/${user.email}`).set(bearer(normal.token)).expect(403);
@@ -136,7 +172,11 @@ describe('background jobs and email', () => {
     });
 
     it('runs a test job and reports its echoed result', async () => {
-      const response = await http().post('/api/v1/utils/test-queue/').set(bearer(admin)).send({ message: 'ping' }).expect(202);
+      const response = await http()
+        .post('/api/v1/utils/test-queue/')
+        .set(bearer(admin))
+        .send({ message: 'ping' })
+        .expect(202);
       const job = await jobState(response.body.job_id, 'completed');
       expect(job).toEqual({
         id: response.body.job_id,
@@ -152,7 +192,9 @@ describe('background jobs and email', () => {
     });
 
     it('answers 404 for an unknown job and 403 to normal users', async () => {
-      expect((await http().get(`/api/v1/jobs/${randomUUID()}`).set(bearer(admin)).expect(404)).body).toEqual({ detail: 'Job not found' });
+      expect((await http().get(`/api/v1/jobs/${randomUUID()}`).set(bearer(admin)).expect(404)).body).toEqual({
+        detail: 'Job not found',
+      });
       const normal = await signedInUser(app);
       await http().post('/api/v1/utils/test-queue/').set(bearer(normal.token)).send({ message: 'x' }).expect(403);
       await http().post(`/api/v1/utils/test-email/?email_to=${uniqueEmail()}`).set(bearer(normal.token)).expect(403);
@@ -183,7 +225,8 @@ describe('background jobs and email', () => {
       await worker.stop('SIGKILL');
       worker = await new WorkerProcess(workerEnv()).start();
 
-      const received = () => smtp.messages.filter((mail) => mail.subject === 'bulk - Test email' && mail.text?.includes(run));
+      const received = () =>
+        smtp.messages.filter((mail) => mail.subject === 'bulk - Test email' && mail.text?.includes(run));
       const deadline = Date.now() + 50_000;
       while (new Set(received().map((mail) => mail.text)).size < 200 && Date.now() < deadline) await sleep(100);
       const elapsed = Date.now() - started;
@@ -193,7 +236,9 @@ describe('background jobs and email', () => {
       const delivered = received().map((mail) => JSON.stringify(mail.to));
       expect(new Set(delivered).size).toBe(200);
       const duplicates = delivered.length - new Set(delivered).size;
-      process.stdout.write(`200 jobs with a SIGKILLed worker: delivered 200 distinct, ${duplicates} duplicates, ${elapsed} ms\n`);
+      process.stdout.write(
+        `200 jobs with a SIGKILLed worker: delivered 200 distinct, ${duplicates} duplicates, ${elapsed} ms\n`,
+      );
       expect(duplicates).toBeLessThanOrEqual(config.workerConcurrency);
     }, 90_000);
   });

@@ -13,7 +13,9 @@ import { ConfigError, loadConfig } from '../src/config/app-config.js';
 const directory = join(import.meta.dirname, '..', 'deploy', 'k8s');
 const manifests = readdirSync(directory)
   .filter((file) => file.endsWith('.yaml'))
-  .flatMap((file) => parseAllDocuments(readFileSync(join(directory, file), 'utf8')).map((doc) => ({ file, body: doc.toJSON() })));
+  .flatMap((file) =>
+    parseAllDocuments(readFileSync(join(directory, file), 'utf8')).map((doc) => ({ file, body: doc.toJSON() })),
+  );
 
 const MODELS: Record<string, new (body: never) => { validate(): void }> = {
   'apps/v1/Deployment': Deployment,
@@ -25,14 +27,18 @@ const MODELS: Record<string, new (body: never) => { validate(): void }> = {
   'v1/Service': Service,
 };
 
-const find = (kind: string, name: string) => manifests.find((m) => m.body.kind === kind && m.body.metadata.name === name)?.body;
+const find = (kind: string, name: string) =>
+  manifests.find((m) => m.body.kind === kind && m.body.metadata.name === name)?.body;
 
 describe('Kubernetes manifests', () => {
-  it.each(manifests.map((m) => [`${m.file}: ${m.body.kind} ${m.body.metadata?.name}`, m.body]))('%s matches the schema', (_, body) => {
-    const Model = MODELS[`${body.apiVersion}/${body.kind}`];
-    expect(Model).toBeDefined();
-    expect(() => new Model(body as never).validate()).not.toThrow();
-  });
+  it.each(manifests.map((m) => [`${m.file}: ${m.body.kind} ${m.body.metadata?.name}`, m.body]))(
+    '%s matches the schema',
+    (_, body) => {
+      const Model = MODELS[`${body.apiVersion}/${body.kind}`];
+      expect(Model).toBeDefined();
+      expect(() => new Model(body as never).validate()).not.toThrow();
+    },
+  );
 
   it('probes the API on /health/ready and /health/live, and requests resources everywhere', () => {
     const api = find('Deployment', 'nest-api');
@@ -41,7 +47,9 @@ describe('Kubernetes manifests', () => {
     expect(container.livenessProbe.httpGet.path).toBe('/health/live');
     for (const workload of [api, find('Deployment', 'nest-worker'), find('Job', 'nest-api-migrate')]) {
       for (const c of workload.spec.template.spec.containers) {
-        expect(c.resources.requests).toEqual(expect.objectContaining({ cpu: expect.any(String), memory: expect.any(String) }));
+        expect(c.resources.requests).toEqual(
+          expect.objectContaining({ cpu: expect.any(String), memory: expect.any(String) }),
+        );
         expect(c.image).toBe('nest-fullstack-api:latest');
       }
     }
@@ -53,7 +61,9 @@ describe('Kubernetes manifests', () => {
     expect(autoscaler.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'nest-api' });
     expect(autoscaler.spec.minReplicas).toBeGreaterThanOrEqual(2);
     expect(autoscaler.spec.maxReplicas).toBeGreaterThan(autoscaler.spec.minReplicas);
-    expect(autoscaler.spec.metrics).toContainEqual(expect.objectContaining({ type: 'Resource', resource: expect.objectContaining({ name: 'cpu' }) }));
+    expect(autoscaler.spec.metrics).toContainEqual(
+      expect.objectContaining({ type: 'Resource', resource: expect.objectContaining({ name: 'cpu' }) }),
+    );
     // A fixed count in the Deployment would be reset by every `kubectl apply`, fighting the autoscaler.
     expect(api.spec.replicas).toBeUndefined();
     expect(api.spec.template.spec.containers[0].resources.requests.cpu).toBeDefined();
@@ -62,8 +72,17 @@ describe('Kubernetes manifests', () => {
   });
 
   it('runs the worker and the migration from the same image with their commands', () => {
-    expect(find('Deployment', 'nest-worker').spec.template.spec.containers[0].command).toEqual(['node', 'dist/src/worker.js']);
-    expect(find('Job', 'nest-api-migrate').spec.template.spec.containers[0].command).toEqual(['npx', 'typeorm', '-d', 'dist/ormconfig.js', 'migration:run']);
+    expect(find('Deployment', 'nest-worker').spec.template.spec.containers[0].command).toEqual([
+      'node',
+      'dist/src/worker.js',
+    ]);
+    expect(find('Job', 'nest-api-migrate').spec.template.spec.containers[0].command).toEqual([
+      'npx',
+      'typeorm',
+      '-d',
+      'dist/ormconfig.js',
+      'migration:run',
+    ]);
     expect(find('ConfigMap', 'nest-api-config').data.DB_MIGRATE_ON_START).toBe('false');
   });
 
@@ -71,11 +90,19 @@ describe('Kubernetes manifests', () => {
     const env = { ...find('ConfigMap', 'nest-api-config').data, ...find('Secret', 'nest-api-secrets').stringData };
     expect(env.NODE_ENV).toBe('production');
     expect(() => loadConfig(env)).toThrow(ConfigError);
-    expect(() => loadConfig(env)).toThrow(/SECRET_KEY must be set to a random secret.*FIRST_SUPERUSER_PASSWORD must be changed/);
+    expect(() => loadConfig(env)).toThrow(
+      /SECRET_KEY must be set to a random secret.*FIRST_SUPERUSER_PASSWORD must be changed/,
+    );
     // The API reads METRICS_TOKEN from the Secret; empty, /metrics stays off until the operator sets one.
-    expect(find('Deployment', 'nest-api').spec.template.spec.containers[0].envFrom).toContainEqual({ secretRef: { name: 'nest-api-secrets' } });
+    expect(find('Deployment', 'nest-api').spec.template.spec.containers[0].envFrom).toContainEqual({
+      secretRef: { name: 'nest-api-secrets' },
+    });
     expect(env.METRICS_TOKEN).toBe('');
-    const filledIn = { ...env, SECRET_KEY: randomBytes(48).toString('base64'), FIRST_SUPERUSER_PASSWORD: 'a-real-password' };
+    const filledIn = {
+      ...env,
+      SECRET_KEY: randomBytes(48).toString('base64'),
+      FIRST_SUPERUSER_PASSWORD: 'a-real-password',
+    };
     expect(loadConfig(filledIn).metricsToken).toBeNull();
   });
 

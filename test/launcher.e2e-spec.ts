@@ -32,7 +32,8 @@ class Launcher extends NodeProcess {
         () => false,
       ))
     ) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the launcher did not start the API: ${this.output.slice(-2000)}`);
+      if (Date.now() > deadline || child.exitCode !== null)
+        throw new Error(`the launcher did not start the API: ${this.output.slice(-2000)}`);
       await sleep(100);
     }
     return this;
@@ -74,7 +75,12 @@ describe('npm start launcher', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'launcher-'));
     // Run as root, PostgreSQL runs as the `postgres` user and must be able to enter this folder.
     chmodSync(dataDir, 0o755);
-    env = { DB_MIGRATE_ON_START: 'true', LOCAL_DATA_DIR: dataDir, LOCAL_POSTGRES_PORT: String(await freePort()), LOCAL_REDIS_PORT: String(await freePort()) };
+    env = {
+      DB_MIGRATE_ON_START: 'true',
+      LOCAL_DATA_DIR: dataDir,
+      LOCAL_POSTGRES_PORT: String(await freePort()),
+      LOCAL_REDIS_PORT: String(await freePort()),
+    };
   });
 
   afterEach(async () => {

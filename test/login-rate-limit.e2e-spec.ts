@@ -60,7 +60,11 @@ describe('login rate limiting', () => {
   it('counts per client address from X-Forwarded-For when TRUST_PROXY is on', async () => {
     const app = await isolated({ loginMaxFailuresPerIp: 3, trustProxy: true });
     const from = (ip: string, email: string) =>
-      request(app.getHttpServer()).post('/api/v1/login/access-token').set('X-Forwarded-For', ip).type('form').send({ username: email, password: 'wrong' });
+      request(app.getHttpServer())
+        .post('/api/v1/login/access-token')
+        .set('X-Forwarded-For', ip)
+        .type('form')
+        .send({ username: email, password: 'wrong' });
     for (let i = 0; i < 3; i++) await from('203.0.113.7', uniqueEmail('proxied')).expect(400);
     await from('203.0.113.7', uniqueEmail('proxied')).expect(429);
     await from('203.0.113.8', uniqueEmail('proxied')).expect(400);
@@ -69,7 +73,8 @@ describe('login rate limiting', () => {
   it('limits password recovery requests per email, with Retry-After', async () => {
     const app = await isolated();
     const email = uniqueEmail('recover');
-    for (let i = 0; i < 5; i++) await request(app.getHttpServer()).post(`/api/v1/password-recovery/${email}`).expect(200);
+    for (let i = 0; i < 5; i++)
+      await request(app.getHttpServer()).post(`/api/v1/password-recovery/${email}`).expect(200);
     const blocked = await request(app.getHttpServer()).post(`/api/v1/password-recovery/${email}`).expect(429);
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
     expect(Number(blocked.headers['retry-after'])).toBeLessThanOrEqual(3600);

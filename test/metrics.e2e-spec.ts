@@ -18,7 +18,8 @@ describe('metrics', () => {
 
   it('exposes request durations, cache, queue and pool figures in Prometheus format', async () => {
     const user = await signedInUser(app);
-    const item = (await http().post('/api/v1/items/').set(bearer(user.token)).send({ title: 'metered' }).expect(201)).body;
+    const item = (await http().post('/api/v1/items/').set(bearer(user.token)).send({ title: 'metered' }).expect(201))
+      .body;
     await http().get(`/api/v1/items/${item.id}`).set(bearer(user.token)).expect(200);
     await http().get(`/api/v1/items/${item.id}`).set(bearer(user.token)).expect(200);
     await http().get('/nowhere').expect(404);
@@ -26,7 +27,9 @@ describe('metrics', () => {
     const response = await http().get('/metrics').expect(200);
     expect(response.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = response.text;
-    expect(text).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/items\/:id",status="200"\} 2/);
+    expect(text).toMatch(
+      /http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/items\/:id",status="200"\} 2/,
+    );
     expect(text).toMatch(/http_request_duration_seconds_count\{method="GET",route="unmatched",status="404"\} 1/);
     expect(text).toMatch(/^response_cache_hits_total [1-9]/m);
     expect(text).toMatch(/^response_cache_misses_total [1-9]/m);

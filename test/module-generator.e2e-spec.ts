@@ -24,10 +24,19 @@ const GENERATED_FILES = [
 const SHARED_MODULE = 'labels';
 
 /** Runs a command in `cwd`, bounded by `timeoutMs`, and returns its exit code and output. */
-function run(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 120_000): Promise<{ code: number; output: string }> {
+function run(
+  cwd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 120_000,
+): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, args, { cwd, env: { ...process.env, ...env }, timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code ?? 1) || 1 : 0, output: `${stdout}${stderr}` }),
+    execFile(
+      process.execPath,
+      args,
+      { cwd, env: { ...process.env, ...env }, timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024 },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code ?? 1) || 1 : 0, output: `${stdout}${stderr}` }),
     );
   });
 }
@@ -65,7 +74,10 @@ describe('module generator', () => {
 
   beforeAll(async () => {
     // Tracked and new files, as a fresh clone with work in progress would have them.
-    const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: projectRoot, encoding: 'utf8' })
+    const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+      cwd: projectRoot,
+      encoding: 'utf8',
+    })
       .split('\0')
       .filter((file) => file && existsSync(join(projectRoot, file)));
     for (const file of files) {
@@ -95,7 +107,9 @@ describe('module generator', () => {
   });
 
   it('migrates a fresh database to exactly what the entities describe', async () => {
-    const migrated = await run(copy, ['node_modules/typeorm/cli.js', '-d', 'dist/ormconfig.js', 'migration:run'], { DATABASE_URL: databaseUrl });
+    const migrated = await run(copy, ['node_modules/typeorm/cli.js', '-d', 'dist/ormconfig.js', 'migration:run'], {
+      DATABASE_URL: databaseUrl,
+    });
     expectSuccess(migrated);
     expect(migrated.output).toMatch(/Migration CreateGadgets\d{13} has been executed successfully/);
     expect(migrated.output).toMatch(/Migration CreateLabels\d{13} has been executed successfully/);
@@ -118,13 +132,22 @@ describe('module generator', () => {
   }, 180_000);
 
   it('passes the linter and the formatter as written', async () => {
-    const written = [...GENERATED_FILES, `src/modules/${SHARED_MODULE}`, `test/${SHARED_MODULE}.e2e-spec.ts`, 'src/app.module.ts', 'migrations'];
+    const written = [
+      ...GENERATED_FILES,
+      `src/modules/${SHARED_MODULE}`,
+      `test/${SHARED_MODULE}.e2e-spec.ts`,
+      'src/app.module.ts',
+      'migrations',
+    ];
     expectSuccess(await run(copy, ['node_modules/eslint/bin/eslint.js', '--max-warnings=0', ...written]));
     expectSuccess(await run(copy, ['node_modules/prettier/bin/prettier.cjs', '--check', ...written]));
   }, 120_000);
 
   it('serves its routes in the OpenAPI document', async () => {
-    const api = await new ApiProcess({ DATABASE_URL: databaseUrl, REDIS_KEY_PREFIX: `${process.env.REDIS_KEY_PREFIX}-generator` }, copy).start();
+    const api = await new ApiProcess(
+      { DATABASE_URL: databaseUrl, REDIS_KEY_PREFIX: `${process.env.REDIS_KEY_PREFIX}-generator` },
+      copy,
+    ).start();
     try {
       const document = (await (await fetch(`${api.base}/api/v1/openapi.json`)).json()) as {
         paths: Record<string, Record<string, unknown>>;

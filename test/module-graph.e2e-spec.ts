@@ -11,13 +11,16 @@ const MODULE_KEYS = ['imports', 'providers', 'controllers', 'exports'];
 /** Every Nest module class the project's sources export. */
 async function projectModules(): Promise<Set<unknown>> {
   const sourceRoot = join(import.meta.dirname, '..', 'src');
-  const files = readdirSync(sourceRoot, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts') && !file.endsWith('.spec.ts'));
+  const files = readdirSync(sourceRoot, { recursive: true, encoding: 'utf8' }).filter(
+    (file) => file.endsWith('.ts') && !file.endsWith('.spec.ts'),
+  );
   const modules = new Set<unknown>();
   for (const file of files) {
     if (file === 'main.ts' || file === 'worker.ts' || file === 'repl.ts') continue;
     const exported = (await import(join(sourceRoot, file))) as Record<string, unknown>;
     for (const value of Object.values(exported))
-      if (typeof value === 'function' && MODULE_KEYS.some((key) => Reflect.hasOwnMetadata(key, value))) modules.add(value);
+      if (typeof value === 'function' && MODULE_KEYS.some((key) => Reflect.hasOwnMetadata(key, value)))
+        modules.add(value);
   }
   return modules;
 }
@@ -34,16 +37,26 @@ describe('module graph', () => {
     const ours = await projectModules();
     expect(ours.size).toBeGreaterThan(15);
     const loaded = [...app.get(ModulesContainer).values()];
-    const globalOfOurs = loaded.filter((module) => module.isGlobal && ours.has(module.metatype)).map((module) => module.metatype);
+    const globalOfOurs = loaded
+      .filter((module) => module.isGlobal && ours.has(module.metatype))
+      .map((module) => module.metatype);
     expect(globalOfOurs).toEqual([ConfigModule]);
     expect(loaded.some((module) => module.isGlobal && module.metatype.name === 'LoggerModule')).toBe(true);
   });
 
   it('declares every app-wide guard, pipe and filter in AppModule, in the order they run', () => {
     const declaring = [...app.get(ModulesContainer).values()]
-      .map((module) => ({ name: module.metatype.name, tokens: [...module.providers.keys()].map(String).filter((token) => /^APP_[A-Z]+ /.test(token)) }))
+      .map((module) => ({
+        name: module.metatype.name,
+        tokens: [...module.providers.keys()].map(String).filter((token) => /^APP_[A-Z]+ /.test(token)),
+      }))
       .filter((module) => module.tokens.length > 0);
     expect(declaring.map((module) => module.name)).toEqual(['AppModule']);
-    expect(declaring[0].tokens.map((token) => token.split(' ')[0])).toEqual(['APP_GUARD', 'APP_GUARD', 'APP_PIPE', 'APP_FILTER']);
+    expect(declaring[0].tokens.map((token) => token.split(' ')[0])).toEqual([
+      'APP_GUARD',
+      'APP_GUARD',
+      'APP_PIPE',
+      'APP_FILTER',
+    ]);
   });
 });

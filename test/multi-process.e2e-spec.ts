@@ -23,7 +23,10 @@ describe('two API processes and two workers', () => {
     return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
   };
   const login = async (api: number, username: string, password: string) =>
-    fetch(`${apis[api].base}/api/v1/login/access-token`, { method: 'POST', body: new URLSearchParams({ username, password }) });
+    fetch(`${apis[api].base}/api/v1/login/access-token`, {
+      method: 'POST',
+      body: new URLSearchParams({ username, password }),
+    });
   const tokenOf = async (response: Response) => ((await response.json()) as { access_token: string }).access_token;
 
   beforeAll(async () => {
@@ -53,7 +56,10 @@ describe('two API processes and two workers', () => {
   describe('ends access in the other process at once, though it keeps warm tokens in memory', () => {
     const signedIn = async (label: string) => {
       const email = uniqueEmail(label);
-      const signup = await call(0, '/api/v1/users/signup', { method: 'POST', json: { email, password: 'revocation password' } });
+      const signup = await call(0, '/api/v1/users/signup', {
+        method: 'POST',
+        json: { email, password: 'revocation password' },
+      });
       const token = await tokenOf(await login(0, email, 'revocation password'));
       // Warm in process 1: its token, user and session are now served from memory there.
       for (let i = 0; i < 3; i++) expect((await call(1, '/api/v1/users/me', { token })).status).toBe(200);
@@ -63,13 +69,22 @@ describe('two API processes and two workers', () => {
     it('after a logout', async () => {
       const user = await signedIn('logout');
       expect((await call(0, '/api/v1/logout', { method: 'POST', token: user.token })).status).toBe(204);
-      expect(await call(1, '/api/v1/users/me', { token: user.token })).toMatchObject({ status: 401, body: { detail: 'Could not validate credentials' } });
+      expect(await call(1, '/api/v1/users/me', { token: user.token })).toMatchObject({
+        status: 401,
+        body: { detail: 'Could not validate credentials' },
+      });
     });
 
     it('after a deactivation by a superuser', async () => {
       const user = await signedIn('deactivated');
-      expect((await call(0, `/api/v1/users/${user.id}`, { method: 'PATCH', token: adminToken, json: { is_active: false } })).status).toBe(200);
-      expect(await call(1, '/api/v1/users/me', { token: user.token })).toMatchObject({ status: 403, body: { detail: 'Inactive user' } });
+      expect(
+        (await call(0, `/api/v1/users/${user.id}`, { method: 'PATCH', token: adminToken, json: { is_active: false } }))
+          .status,
+      ).toBe(200);
+      expect(await call(1, '/api/v1/users/me', { token: user.token })).toMatchObject({
+        status: 403,
+        body: { detail: 'Inactive user' },
+      });
     });
 
     it('after a password change, for every other session', async () => {
@@ -88,8 +103,18 @@ describe('two API processes and two workers', () => {
 
     it('after a profile change, showing the new data', async () => {
       const user = await signedIn('profile');
-      expect((await call(0, '/api/v1/users/me', { method: 'PATCH', token: user.token, json: { full_name: 'Renamed Elsewhere' } })).status).toBe(200);
-      expect((await call(1, '/api/v1/users/me', { token: user.token })).body).toMatchObject({ full_name: 'Renamed Elsewhere' });
+      expect(
+        (
+          await call(0, '/api/v1/users/me', {
+            method: 'PATCH',
+            token: user.token,
+            json: { full_name: 'Renamed Elsewhere' },
+          })
+        ).status,
+      ).toBe(200);
+      expect((await call(1, '/api/v1/users/me', { token: user.token })).body).toMatchObject({
+        full_name: 'Renamed Elsewhere',
+      });
     });
 
     it('after the user is deleted', async () => {
@@ -108,17 +133,31 @@ describe('two API processes and two workers', () => {
     const viaKey = (api: number, key: string) => call(api, '/api/v1/users/me', { headers: { 'X-API-Key': key } });
 
     const email = uniqueEmail('key');
-    const signup = await call(0, '/api/v1/users/signup', { method: 'POST', json: { email, password: 'api key password' } });
+    const signup = await call(0, '/api/v1/users/signup', {
+      method: 'POST',
+      json: { email, password: 'api key password' },
+    });
     const token = await tokenOf(await login(0, email, 'api key password'));
     const revoked = await keyOf(token);
     const kept = await keyOf(token);
     for (let i = 0; i < 3; i++) expect((await viaKey(1, revoked.key)).status).toBe(200);
 
     expect((await call(0, `/api/v1/users/me/api-keys/${revoked.id}`, { method: 'DELETE', token })).status).toBe(204);
-    expect(await viaKey(1, revoked.key)).toMatchObject({ status: 401, body: { detail: 'Could not validate credentials' } });
+    expect(await viaKey(1, revoked.key)).toMatchObject({
+      status: 401,
+      body: { detail: 'Could not validate credentials' },
+    });
     expect((await viaKey(1, kept.key)).status).toBe(200);
 
-    expect((await call(0, `/api/v1/users/${signup.body.id}`, { method: 'PATCH', token: adminToken, json: { is_active: false } })).status).toBe(200);
+    expect(
+      (
+        await call(0, `/api/v1/users/${signup.body.id}`, {
+          method: 'PATCH',
+          token: adminToken,
+          json: { is_active: false },
+        })
+      ).status,
+    ).toBe(200);
     expect(await viaKey(1, kept.key)).toMatchObject({ status: 403, body: { detail: 'Inactive user' } });
   });
 
@@ -132,7 +171,11 @@ describe('two API processes and two workers', () => {
   it('has every job enqueued through either API processed exactly once by one of the workers', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 40; i++) {
-      const response = await call(i % 2, '/api/v1/utils/test-queue/', { method: 'POST', token: adminToken, json: { message: `m${i}` } });
+      const response = await call(i % 2, '/api/v1/utils/test-queue/', {
+        method: 'POST',
+        token: adminToken,
+        json: { message: `m${i}` },
+      });
       expect(response.status).toBe(202);
       ids.push(response.body.job_id);
     }
@@ -149,7 +192,9 @@ describe('two API processes and two workers', () => {
     expect(states.size).toBe(ids.length);
     ids.forEach((id, i) => expect(states.get(id)).toMatchObject({ attempts: 1, result: { message: `m${i}` } }));
 
-    const processed = ids.map((id) => workers.reduce((count, worker) => count + worker.output.split(`job ${id} (echo)`).length - 1, 0));
+    const processed = ids.map((id) =>
+      workers.reduce((count, worker) => count + worker.output.split(`job ${id} (echo)`).length - 1, 0),
+    );
     expect(processed.every((count) => count === 1)).toBe(true);
   });
 });

@@ -8,9 +8,16 @@ import { createTestApp } from './utils/test-app.js';
 import { bearer, createUser, login } from './utils/users.js';
 
 /** Served, but not API: the documentation itself and the queue dashboard's web app. */
-const NOT_API = [/^\/docs/, /^\/redoc/, /^\/api\/v1\/openapi\.json$/, /^\/api\/v1\/admin\/queues\//, /^\/api\/v1\/admin\/queues$/];
+const NOT_API = [
+  /^\/docs/,
+  /^\/redoc/,
+  /^\/api\/v1\/openapi\.json$/,
+  /^\/api\/v1\/admin\/queues\//,
+  /^\/api\/v1\/admin\/queues$/,
+];
 
-const route = (method: string, path: string) => `${method} ${path.replace(/\{(\w+)\}/g, ':$1').replace(/(.)\/$/, '$1')}`;
+const route = (method: string, path: string) =>
+  `${method} ${path.replace(/\{(\w+)\}/g, ':$1').replace(/(.)\/$/, '$1')}`;
 
 describe('the OpenAPI document as the inventory of the API', () => {
   let app: NestFastifyApplication;
@@ -39,7 +46,10 @@ describe('the OpenAPI document as the inventory of the API', () => {
     const served = new Set(
       app
         .get(RouteTable)
-        .entries.filter(({ method, url }) => method !== 'HEAD' && method !== 'OPTIONS' && !NOT_API.some((pattern) => pattern.test(url)))
+        .entries.filter(
+          ({ method, url }) =>
+            method !== 'HEAD' && method !== 'OPTIONS' && !NOT_API.some((pattern) => pattern.test(url)),
+        )
         .map(({ method, url }) => route(method, url)),
     );
     const documented = new Set(operationsOf(document).map((operation) => route(operation.method, operation.path)));
@@ -51,16 +61,32 @@ describe('the OpenAPI document as the inventory of the API', () => {
     const password = 'inventory superuser password';
     const admin = await createUser(app, { password, is_superuser: true });
     const headers = bearer((await login(app, admin.email, password)).access_token);
-    const item = (await app.inject({ method: 'POST', url: '/api/v1/items/', headers, payload: { title: 'inventory' } })).json<{ id: string }>();
-    const ids: Record<string, string> = { id: item.id, user_id: admin.id, key_id: admin.id, job_id: '1', email: admin.email };
+    const item = (
+      await app.inject({ method: 'POST', url: '/api/v1/items/', headers, payload: { title: 'inventory' } })
+    ).json<{ id: string }>();
+    const ids: Record<string, string> = {
+      id: item.id,
+      user_id: admin.id,
+      key_id: admin.id,
+      job_id: '1',
+      email: admin.email,
+    };
 
     // Logout last: it ends this caller's session.
-    const operations = operationsOf(document).sort((a, b) => Number(a.path.endsWith('/logout')) - Number(b.path.endsWith('/logout')));
+    const operations = operationsOf(document).sort(
+      (a, b) => Number(a.path.endsWith('/logout')) - Number(b.path.endsWith('/logout')),
+    );
     for (const operation of operations) {
       const url = operation.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(ids[name]));
-      const response = await app.inject({ method: operation.method as 'GET', url, headers, payload: operation.bodySchema ? {} : undefined });
+      const response = await app.inject({
+        method: operation.method as 'GET',
+        url,
+        headers,
+        payload: operation.bodySchema ? {} : undefined,
+      });
       const routerAnswer =
-        [404, 405].includes(response.statusCode) && ['Not Found', 'Method Not Allowed'].includes(response.json<{ detail: unknown }>().detail as string);
+        [404, 405].includes(response.statusCode) &&
+        ['Not Found', 'Method Not Allowed'].includes(response.json<{ detail: unknown }>().detail as string);
       expect({ operation: operation.id, routerAnswer, serverError: response.statusCode >= 500 }).toEqual({
         operation: operation.id,
         routerAnswer: false,

@@ -22,8 +22,10 @@ describe('OWASP API Security Top 10', () => {
   let other: { id: string };
   let superuser: Headers;
 
-  const call = (method: string, url: string, headers: Headers = {}, payload?: object) => app.inject({ method: method as 'GET', url, headers, payload });
-  const created = async (url: string, headers: Headers, payload: object) => (await call('POST', url, headers, payload)).json<{ id: string; job_id?: string }>();
+  const call = (method: string, url: string, headers: Headers = {}, payload?: object) =>
+    app.inject({ method: method as 'GET', url, headers, payload });
+  const created = async (url: string, headers: Headers, payload: object) =>
+    (await call('POST', url, headers, payload)).json<{ id: string; job_id?: string }>();
   const signedIn = async (fields: { is_superuser?: boolean } = {}) => {
     const password = `pw-${randomUUID()}`;
     const user = await createUser(app, { password, ...fields });
@@ -40,7 +42,10 @@ describe('OWASP API Security Top 10', () => {
     other = otherUser;
     superuser = superUser.headers;
     const fullKey = await call('POST', '/api/v1/users/me/api-keys', ownerUser.headers, { name: 'script' });
-    const readOnlyKey = await call('POST', '/api/v1/users/me/api-keys', ownerUser.headers, { name: 'reader', read_only: true });
+    const readOnlyKey = await call('POST', '/api/v1/users/me/api-keys', ownerUser.headers, {
+      name: 'reader',
+      read_only: true,
+    });
     Object.assign(headersOf, {
       anonymous: {},
       owner: ownerUser.headers,
@@ -57,17 +62,27 @@ describe('OWASP API Security Top 10', () => {
 
   describe('API1 object level and API5 function level authorization', () => {
     /** Per `{id}` operation: what it is called on (made anew for each caller), and each caller's status. */
-    const matrix: Record<string, { target: () => Promise<{ url: string; body?: object }>; expect: Record<CallerKind, number> }> = {
+    const matrix: Record<
+      string,
+      { target: () => Promise<{ url: string; body?: object }>; expect: Record<CallerKind, number> }
+    > = {
       'GET /api/v1/items/{id}': {
-        target: async () => ({ url: `/api/v1/items/${(await created('/api/v1/items/', headersOf.owner, { title: 'mine' })).id}` }),
+        target: async () => ({
+          url: `/api/v1/items/${(await created('/api/v1/items/', headersOf.owner, { title: 'mine' })).id}`,
+        }),
         expect: { anonymous: 401, owner: 200, other: 403, superuser: 200, ownerKey: 200, ownerReadOnlyKey: 200 },
       },
       'PUT /api/v1/items/{id}': {
-        target: async () => ({ url: `/api/v1/items/${(await created('/api/v1/items/', headersOf.owner, { title: 'mine' })).id}`, body: { title: 'changed' } }),
+        target: async () => ({
+          url: `/api/v1/items/${(await created('/api/v1/items/', headersOf.owner, { title: 'mine' })).id}`,
+          body: { title: 'changed' },
+        }),
         expect: { anonymous: 401, owner: 200, other: 403, superuser: 200, ownerKey: 200, ownerReadOnlyKey: 403 },
       },
       'DELETE /api/v1/items/{id}': {
-        target: async () => ({ url: `/api/v1/items/${(await created('/api/v1/items/', headersOf.owner, { title: 'mine' })).id}` }),
+        target: async () => ({
+          url: `/api/v1/items/${(await created('/api/v1/items/', headersOf.owner, { title: 'mine' })).id}`,
+        }),
         expect: { anonymous: 401, owner: 204, other: 403, superuser: 204, ownerKey: 204, ownerReadOnlyKey: 403 },
       },
       'GET /api/v1/users/{user_id}': {
@@ -87,15 +102,21 @@ describe('OWASP API Security Top 10', () => {
         expect: { anonymous: 401, owner: 200, other: 403, superuser: 200, ownerKey: 200, ownerReadOnlyKey: 200 },
       },
       'DELETE /api/v1/users/{user_id}/api-keys/{key_id}': {
-        target: async () => ({ url: `/api/v1/users/${owner.id}/api-keys/${(await created('/api/v1/users/me/api-keys', headersOf.owner, { name: 'k' })).id}` }),
+        target: async () => ({
+          url: `/api/v1/users/${owner.id}/api-keys/${(await created('/api/v1/users/me/api-keys', headersOf.owner, { name: 'k' })).id}`,
+        }),
         expect: { anonymous: 401, owner: 204, other: 403, superuser: 204, ownerKey: 204, ownerReadOnlyKey: 403 },
       },
       'DELETE /api/v1/users/me/api-keys/{key_id}': {
-        target: async () => ({ url: `/api/v1/users/me/api-keys/${(await created('/api/v1/users/me/api-keys', headersOf.owner, { name: 'k' })).id}` }),
+        target: async () => ({
+          url: `/api/v1/users/me/api-keys/${(await created('/api/v1/users/me/api-keys', headersOf.owner, { name: 'k' })).id}`,
+        }),
         expect: { anonymous: 401, owner: 204, other: 404, superuser: 404, ownerKey: 204, ownerReadOnlyKey: 403 },
       },
       'GET /api/v1/jobs/{job_id}': {
-        target: async () => ({ url: `/api/v1/jobs/${(await created('/api/v1/utils/test-queue/', superuser, { message: 'm' })).job_id}` }),
+        target: async () => ({
+          url: `/api/v1/jobs/${(await created('/api/v1/utils/test-queue/', superuser, { message: 'm' })).job_id}`,
+        }),
         expect: { anonymous: 401, owner: 403, other: 403, superuser: 200, ownerKey: 403, ownerReadOnlyKey: 403 },
       },
       'POST /api/v1/password-recovery/{email}': {
@@ -111,7 +132,9 @@ describe('OWASP API Security Top 10', () => {
     };
 
     it('has a row for every documented operation on an {id}', () => {
-      const withId = operations.filter((operation) => operation.pathParameters.length > 0).map((operation) => `${operation.method} ${operation.path}`);
+      const withId = operations
+        .filter((operation) => operation.pathParameters.length > 0)
+        .map((operation) => `${operation.method} ${operation.path}`);
       expect(withId.sort()).toEqual(Object.keys(matrix).sort());
     });
 
@@ -128,7 +151,9 @@ describe('OWASP API Security Top 10', () => {
 
     it('refuses an API key, even a full one, on what changes how an account signs in or what it may do', async () => {
       const sessionOnly = operations.filter((operation) =>
-        JSON.stringify(document.paths[operation.path][operation.method.toLowerCase()]).includes(DETAIL.SESSION_REQUIRED),
+        JSON.stringify(document.paths[operation.path][operation.method.toLowerCase()]).includes(
+          DETAIL.SESSION_REQUIRED,
+        ),
       );
       expect(sessionOnly.map((operation) => `${operation.method} ${operation.path}`).sort()).toEqual([
         'DELETE /api/v1/users/me',
@@ -144,7 +169,11 @@ describe('OWASP API Security Top 10', () => {
       const paths: Record<string, string> = { 'PATCH /api/v1/users/{user_id}': `/api/v1/users/${superuserId}` };
       const bodies: Record<string, object> = {
         'PATCH /api/v1/users/{user_id}': { password: 'a password of the attacker' },
-        'POST /api/v1/users': { email: `made-super-${randomUUID()}@example.com`, password: 'a long enough password', is_superuser: true },
+        'POST /api/v1/users': {
+          email: `made-super-${randomUUID()}@example.com`,
+          password: 'a long enough password',
+          is_superuser: true,
+        },
         'PATCH /api/v1/users/me': { email: `taken-over-${randomUUID()}@example.com` },
         'PATCH /api/v1/users/me/password': { current_password: 'unknown to a script', new_password: 'a new password' },
         'POST /api/v1/users/me/api-keys': { name: 'forever' },
@@ -166,7 +195,9 @@ describe('OWASP API Security Top 10', () => {
 
     it('answers a normal user on every superuser-only operation with 403', async () => {
       const superuserOnly = operations.filter((operation) =>
-        JSON.stringify(document.paths[operation.path][operation.method.toLowerCase()]).includes(DETAIL.NOT_ENOUGH_PRIVILEGES),
+        JSON.stringify(document.paths[operation.path][operation.method.toLowerCase()]).includes(
+          DETAIL.NOT_ENOUGH_PRIVILEGES,
+        ),
       );
       expect(superuserOnly.length).toBeGreaterThanOrEqual(8);
       for (const operation of superuserOnly) {
@@ -184,14 +215,33 @@ describe('OWASP API Security Top 10', () => {
   describe('API3 property level authorization: mass assignment', () => {
     /** A valid body for every documented JSON write, and who sends it. */
     const writes: Record<string, { as: 'owner' | 'superuser'; url?: () => Promise<string>; body: () => object }> = {
-      'POST /api/v1/users': { as: 'superuser', body: () => ({ email: `mass-${randomUUID()}@example.com`, password: 'mass assignment' }) },
+      'POST /api/v1/users': {
+        as: 'superuser',
+        body: () => ({ email: `mass-${randomUUID()}@example.com`, password: 'mass assignment' }),
+      },
       'PATCH /api/v1/users/me': { as: 'owner', body: () => ({ full_name: 'Mass' }) },
-      'POST /api/v1/users/signup': { as: 'owner', body: () => ({ email: `mass-${randomUUID()}@example.com`, password: 'mass assignment' }) },
-      'PATCH /api/v1/users/{user_id}': { as: 'superuser', url: async () => `/api/v1/users/${(await createUser(app)).id}`, body: () => ({ full_name: 'Mass' }) },
-      'POST /api/v1/login/access-token': { as: 'owner', body: () => ({ username: 'nobody@example.com', password: 'wrong password' }) },
+      'POST /api/v1/users/signup': {
+        as: 'owner',
+        body: () => ({ email: `mass-${randomUUID()}@example.com`, password: 'mass assignment' }),
+      },
+      'PATCH /api/v1/users/{user_id}': {
+        as: 'superuser',
+        url: async () => `/api/v1/users/${(await createUser(app)).id}`,
+        body: () => ({ full_name: 'Mass' }),
+      },
+      'POST /api/v1/login/access-token': {
+        as: 'owner',
+        body: () => ({ username: 'nobody@example.com', password: 'wrong password' }),
+      },
       'POST /api/v1/login/refresh': { as: 'owner', body: () => ({ refresh_token: 'not-a-token' }) },
-      'PATCH /api/v1/users/me/password': { as: 'owner', body: () => ({ current_password: 'wrong password', new_password: 'whatever else' }) },
-      'POST /api/v1/reset-password': { as: 'owner', body: () => ({ token: 'not-a-token', new_password: 'whatever else' }) },
+      'PATCH /api/v1/users/me/password': {
+        as: 'owner',
+        body: () => ({ current_password: 'wrong password', new_password: 'whatever else' }),
+      },
+      'POST /api/v1/reset-password': {
+        as: 'owner',
+        body: () => ({ token: 'not-a-token', new_password: 'whatever else' }),
+      },
       'POST /api/v1/users/me/api-keys': { as: 'owner', body: () => ({ name: 'mass' }) },
       'POST /api/v1/items': { as: 'owner', body: () => ({ title: 'mass' }) },
       'PUT /api/v1/items/{id}': {
@@ -226,7 +276,9 @@ describe('OWASP API Security Top 10', () => {
         prefix: 'ak_forged',
         key: 'ak_forged',
       };
-      const allowed = new Set(Object.keys(operations.find((o) => `${o.method} ${o.path}` === operation)?.bodySchema?.properties ?? {}));
+      const allowed = new Set(
+        Object.keys(operations.find((o) => `${o.method} ${o.path}` === operation)?.bodySchema?.properties ?? {}),
+      );
       const extras = Object.fromEntries(Object.entries(forced).filter(([name]) => !allowed.has(name)));
       const url = write.url ? await write.url() : path;
       const response = await call(method, url, headersOf[write.as], { ...write.body(), ...extras });
@@ -243,23 +295,49 @@ describe('OWASP API Security Top 10', () => {
   describe('API3 in the database', () => {
     it('stores none of the forged values the writes above sent', async () => {
       const db = app.get(DataSource);
-      const forged = async (sql: string, parameters: unknown[] = []) => Number((await db.query<{ count: string }[]>(sql, parameters))[0].count);
-      expect(await forged(`SELECT count(*) FROM items WHERE owner_id = $1 OR created_at < '2001-01-01' OR updated_at < '2001-01-01'`, [other.id])).toBe(0);
-      expect(await forged(`SELECT count(*) FROM api_keys WHERE user_id = $1 OR prefix = 'ak_forged' OR last_used_at < '2001-01-01'`, [other.id])).toBe(0);
-      expect(await forged(`SELECT count(*) FROM users WHERE hashed_password LIKE '%forged' OR credentials_version = 99 OR created_at < '2001-01-01'`)).toBe(0);
-      expect(await forged(`SELECT count(*) FROM users WHERE email LIKE 'mass-%' AND (is_superuser OR NOT is_active)`)).toBe(0);
+      const forged = async (sql: string, parameters: unknown[] = []) =>
+        Number((await db.query<{ count: string }[]>(sql, parameters))[0].count);
+      expect(
+        await forged(
+          `SELECT count(*) FROM items WHERE owner_id = $1 OR created_at < '2001-01-01' OR updated_at < '2001-01-01'`,
+          [other.id],
+        ),
+      ).toBe(0);
+      expect(
+        await forged(
+          `SELECT count(*) FROM api_keys WHERE user_id = $1 OR prefix = 'ak_forged' OR last_used_at < '2001-01-01'`,
+          [other.id],
+        ),
+      ).toBe(0);
+      expect(
+        await forged(
+          `SELECT count(*) FROM users WHERE hashed_password LIKE '%forged' OR credentials_version = 99 OR created_at < '2001-01-01'`,
+        ),
+      ).toBe(0);
+      expect(
+        await forged(`SELECT count(*) FROM users WHERE email LIKE 'mass-%' AND (is_superuser OR NOT is_active)`),
+      ).toBe(0);
     });
   });
 
   describe('API4 unrestricted resource consumption', () => {
     it('bounds bodies, pages and nesting', async () => {
-      const big = await call('POST', '/api/v1/items/', headersOf.owner, { title: 't', description: 'x'.repeat(110_000) });
-      expect({ status: big.statusCode, body: big.json() }).toEqual({ status: 413, body: { detail: 'Request body too large' } });
+      const big = await call('POST', '/api/v1/items/', headersOf.owner, {
+        title: 't',
+        description: 'x'.repeat(110_000),
+      });
+      expect({ status: big.statusCode, body: big.json() }).toEqual({
+        status: 413,
+        body: { detail: 'Request body too large' },
+      });
       expect((await call('GET', '/api/v1/items/?limit=1001', headersOf.owner)).statusCode).toBe(422);
       expect((await call('GET', '/api/v1/items/?limit=1000', headersOf.owner)).statusCode).toBe(200);
       let nested: unknown = [];
       for (let depth = 0; depth < 100; depth++) nested = [nested];
-      expect((await call('POST', '/api/v1/items/', headersOf.owner, { title: 't', description: nested as object })).statusCode).toBe(422);
+      expect(
+        (await call('POST', '/api/v1/items/', headersOf.owner, { title: 't', description: nested as object }))
+          .statusCode,
+      ).toBe(422);
     });
 
     it('rate limits logins, recovery requests and API key failures (429 with Retry-After)', async () => {
@@ -277,11 +355,14 @@ describe('OWASP API Security Top 10', () => {
               url: '/api/v1/login/access-token',
               payload: { username: `${randomUUID()}@example.com`, password: 'wrong password' },
             }),
-          recovery: () => limited.inject({ method: 'POST', url: `/api/v1/password-recovery/${randomUUID()}@example.com` }),
-          apiKey: () => limited.inject({ method: 'GET', url: '/api/v1/users/me', headers: { 'X-API-Key': `ak_${randomUUID()}` } }),
+          recovery: () =>
+            limited.inject({ method: 'POST', url: `/api/v1/password-recovery/${randomUUID()}@example.com` }),
+          apiKey: () =>
+            limited.inject({ method: 'GET', url: '/api/v1/users/me', headers: { 'X-API-Key': `ak_${randomUUID()}` } }),
         };
         for (const [name, attempt] of Object.entries(attempts)) {
-          for (let i = 0; i < 3; i++) expect({ name, status: (await attempt()).statusCode }).not.toEqual({ name, status: 429 });
+          for (let i = 0; i < 3; i++)
+            expect({ name, status: (await attempt()).statusCode }).not.toEqual({ name, status: 429 });
           const blocked = await attempt();
           expect({ name, status: blocked.statusCode }).toEqual({ name, status: 429 });
           expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
@@ -306,10 +387,17 @@ describe('OWASP API Security Top 10', () => {
     it('gives errors as bare {detail} bodies, whatever the method', async () => {
       expect((await call('GET', '/api/v1/nope')).json()).toEqual({ detail: 'Not Found' });
       const wrongMethod = await call('PATCH', '/api/v1/items/', headersOf.owner);
-      expect({ status: wrongMethod.statusCode, body: wrongMethod.json() }).toEqual({ status: 405, body: { detail: 'Method Not Allowed' } });
-      for (const method of ['TRACE', 'PROPFIND', 'CONNECT']) expect((await call(method, '/api/v1/items/', headersOf.owner)).statusCode).toBeLessThan(500);
+      expect({ status: wrongMethod.statusCode, body: wrongMethod.json() }).toEqual({
+        status: 405,
+        body: { detail: 'Method Not Allowed' },
+      });
+      for (const method of ['TRACE', 'PROPFIND', 'CONNECT'])
+        expect((await call(method, '/api/v1/items/', headersOf.owner)).statusCode).toBeLessThan(500);
       const nulTitle = await call('POST', '/api/v1/items/', headersOf.owner, { title: 'a\u0000b' });
-      expect({ status: nulTitle.statusCode, type: nulTitle.json<{ detail: { type: string }[] }>().detail[0].type }).toEqual({
+      expect({
+        status: nulTitle.statusCode,
+        type: nulTitle.json<{ detail: { type: string }[] }>().detail[0].type,
+      }).toEqual({
         status: 422,
         type: 'string_pattern_mismatch',
       });
@@ -318,7 +406,11 @@ describe('OWASP API Security Top 10', () => {
         status: 200,
         body: { message: 'If that email is registered, we sent a password recovery link' },
       });
-      const nulPreview = await call('POST', `/api/v1/password-recovery-html-content/${encodeURIComponent('a\u0000b@example.com')}`, superuser);
+      const nulPreview = await call(
+        'POST',
+        `/api/v1/password-recovery-html-content/${encodeURIComponent('a\u0000b@example.com')}`,
+        superuser,
+      );
       expect(nulPreview.statusCode).toBe(404);
       const malformed = await app.inject({
         method: 'POST',
@@ -335,11 +427,18 @@ describe('OWASP API Security Top 10', () => {
         app.inject({
           method: 'OPTIONS',
           url: '/api/v1/items/',
-          headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-api-key, x-smuggled' },
+          headers: {
+            origin,
+            'access-control-request-method': 'POST',
+            'access-control-request-headers': 'x-api-key, x-smuggled',
+          },
         });
       expect((await preflight('https://evil.example')).headers['access-control-allow-origin']).toBeUndefined();
       const allowed = await preflight('http://localhost:5173');
-      expect(allowed.headers).toMatchObject({ 'access-control-allow-origin': 'http://localhost:5173', 'access-control-allow-credentials': 'true' });
+      expect(allowed.headers).toMatchObject({
+        'access-control-allow-origin': 'http://localhost:5173',
+        'access-control-allow-credentials': 'true',
+      });
       const allowedHeaders = String(allowed.headers['access-control-allow-headers']).toLowerCase();
       expect(allowedHeaders).toContain('x-api-key');
       expect(allowedHeaders).not.toContain('x-smuggled');
@@ -348,7 +447,8 @@ describe('OWASP API Security Top 10', () => {
     it('turns the documentation off with DOCS_ENABLED=false, as production may want', async () => {
       const quiet = await createTestApp({ docsEnabled: false });
       try {
-        for (const url of ['/docs', '/redoc', '/docs-json', '/api/v1/openapi.json']) expect((await quiet.inject({ method: 'GET', url })).statusCode).toBe(404);
+        for (const url of ['/docs', '/redoc', '/docs-json', '/api/v1/openapi.json'])
+          expect((await quiet.inject({ method: 'GET', url })).statusCode).toBe(404);
       } finally {
         await quiet.close();
       }

@@ -42,12 +42,23 @@ describe('queue dashboard', () => {
   });
 
   it("opens for a superuser's API key, but hands no key to a browser cookie", async () => {
-    const created = await http().post('/api/v1/users/me/api-keys').set(bearer(admin)).send({ name: 'dashboard' }).expect(201);
+    const created = await http()
+      .post('/api/v1/users/me/api-keys')
+      .set(bearer(admin))
+      .send({ name: 'dashboard' })
+      .expect(201);
     await http().get('/api/v1/admin/queues/api/queues').set('X-API-Key', created.body.key).expect(200);
     const session = await http().post('/api/v1/admin/queues-session').set('X-API-Key', created.body.key).expect(403);
     expect(session.headers['set-cookie']).toBeUndefined();
-    const readOnly = await http().post('/api/v1/users/me/api-keys').set(bearer(admin)).send({ name: 'viewer', read_only: true }).expect(201);
+    const readOnly = await http()
+      .post('/api/v1/users/me/api-keys')
+      .set(bearer(admin))
+      .send({ name: 'viewer', read_only: true })
+      .expect(201);
     await http().get('/api/v1/admin/queues/api/queues').set('X-API-Key', readOnly.body.key).expect(200);
-    await http().put('/api/v1/admin/queues/api/queues/email/retry/failed').set('X-API-Key', readOnly.body.key).expect(403);
+    await http()
+      .put('/api/v1/admin/queues/api/queues/email/retry/failed')
+      .set('X-API-Key', readOnly.body.key)
+      .expect(403);
   });
 });

@@ -95,7 +95,8 @@ describe('the typed SDK (sdk/) against the running API', () => {
       expect(page.count).toBe(1);
       expect(page.data.map((listed) => listed.id)).toEqual([item.id]);
 
-      const updated = (await itemsUpdate({ path: { id: item.id }, body: { title: 'Renamed' }, throwOnError: true })).data;
+      const updated = (await itemsUpdate({ path: { id: item.id }, body: { title: 'Renamed' }, throwOnError: true }))
+        .data;
       expect(updated).toMatchObject({ id: item.id, title: 'Renamed', description: 'typed' });
 
       expect((await itemsDelete({ path: { id: item.id }, throwOnError: true })).response.status).toBe(204);
@@ -114,8 +115,12 @@ describe('the typed SDK (sdk/) against the running API', () => {
 /** Runs the built `npm run openapi:check` with extra arguments; resolves with its exit code and output. */
 function runOpenApiCheck(args: string[] = []): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(projectRoot, 'dist', 'scripts', 'openapi.js'), '--check', ...args], { cwd: projectRoot }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code ?? 1) || 1 : 0, output: `${stdout}${stderr}` }),
+    execFile(
+      process.execPath,
+      [join(projectRoot, 'dist', 'scripts', 'openapi.js'), '--check', ...args],
+      { cwd: projectRoot },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code ?? 1) || 1 : 0, output: `${stdout}${stderr}` }),
     );
   });
 }
@@ -135,7 +140,9 @@ describe('npm run openapi:check on the SDK', () => {
       writeFileSync(join(copy, 'src', 'sdk.gen.ts'), '// edited by hand\n', { flag: 'a' });
       const result = await runOpenApiCheck(['--sdk-dir', copy]);
       expect(result.code).toBe(1);
-      expect(result.output).toContain('differs from what openapi.json generates: run `npm run openapi` and commit the result.');
+      expect(result.output).toContain(
+        'differs from what openapi.json generates: run `npm run openapi` and commit the result.',
+      );
       expect(result.output).toContain('differs: sdk.gen.ts');
     } finally {
       rmSync(copy, { recursive: true, force: true });

@@ -28,7 +28,8 @@ function rawExchange(port: number, bytes: string): Promise<{ head: string; body:
   });
 }
 
-const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
+const claimsOf = (token: string) =>
+  JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
 
 describe('security of the HTTP surface', () => {
   let app: NestFastifyApplication;
@@ -55,20 +56,28 @@ describe('security of the HTTP surface', () => {
   });
 
   describe('(a) the dashboard cookie is parsed by @fastify/cookie: a malformed one is a 401, not a 500', () => {
-    it.each(['queues_token=%', 'queues_token=%zz', 'other=%; queues_token=%E0%A4%A'])('answers 401 for %s', async (cookie) => {
-      const response = await http().get('/api/v1/admin/queues').set('Cookie', cookie).expect(401);
-      expect(response.body).toEqual({ detail: 'Could not validate credentials' });
-      expect(response.headers['www-authenticate']).toBe('Bearer');
-    });
+    it.each(['queues_token=%', 'queues_token=%zz', 'other=%; queues_token=%E0%A4%A'])(
+      'answers 401 for %s',
+      async (cookie) => {
+        const response = await http().get('/api/v1/admin/queues').set('Cookie', cookie).expect(401);
+        expect(response.body).toEqual({ detail: 'Could not validate credentials' });
+        expect(response.headers['www-authenticate']).toBe('Bearer');
+      },
+    );
   });
 
   describe('(b) a cookie-authenticated unsafe dashboard request must come from the API origin', () => {
     const addJob = (headers: Record<string, string>, jobId: string) => {
       probeJobIds.push(jobId);
-      return http().post(`${QUEUES}/echo/add`).set(headers).send({ name: 'cross-site-probe', data: {}, options: { jobId } });
+      return http()
+        .post(`${QUEUES}/echo/add`)
+        .set(headers)
+        .send({ name: 'cross-site-probe', data: {}, options: { jobId } });
     };
     const echoPaused = async () => {
-      const { queues } = (await http().get(QUEUES).set(bearer(admin)).expect(200)).body as { queues: { name: string; isPaused: boolean }[] };
+      const { queues } = (await http().get(QUEUES).set(bearer(admin)).expect(200)).body as {
+        queues: { name: string; isPaused: boolean }[];
+      };
       return queues.find((queue) => queue.name === ECHO_QUEUE)!.isPaused;
     };
 
@@ -86,7 +95,10 @@ describe('security of the HTTP surface', () => {
     });
 
     it('refuses every unsafe method, not only POST', async () => {
-      const response = await http().put(`${QUEUES}/echo/pause`).set({ Cookie: dashboardCookie, Origin: 'https://evil.example' }).expect(403);
+      const response = await http()
+        .put(`${QUEUES}/echo/pause`)
+        .set({ Cookie: dashboardCookie, Origin: 'https://evil.example' })
+        .expect(403);
       expect(response.body).toEqual({ detail: 'Cross-site request refused' });
       expect(await echoPaused()).toBe(false);
     });
@@ -96,7 +108,10 @@ describe('security of the HTTP surface', () => {
       await addJob({ Cookie: dashboardCookie, 'Sec-Fetch-Site': 'same-origin' }, bySecFetchSite).expect(200);
       expect(await jobStatus(bySecFetchSite)).toBe(200);
       const byOrigin = `probe-${randomUUID()}`;
-      await addJob({ Cookie: dashboardCookie, Host: 'dashboard.example:8000', Origin: 'http://dashboard.example:8000' }, byOrigin).expect(200);
+      await addJob(
+        { Cookie: dashboardCookie, Host: 'dashboard.example:8000', Origin: 'http://dashboard.example:8000' },
+        byOrigin,
+      ).expect(200);
       expect(await jobStatus(byOrigin)).toBe(200);
     });
 
@@ -105,7 +120,9 @@ describe('security of the HTTP surface', () => {
       const byBearer = `probe-${randomUUID()}`;
       await addJob({ ...bearer(admin), Cookie: dashboardCookie, Origin: 'https://evil.example' }, byBearer).expect(200);
       expect(await jobStatus(byBearer)).toBe(200);
-      const key = (await http().post('/api/v1/users/me/api-keys').set(bearer(admin)).send({ name: 'cross-site' }).expect(201)).body.key as string;
+      const key = (
+        await http().post('/api/v1/users/me/api-keys').set(bearer(admin)).send({ name: 'cross-site' }).expect(201)
+      ).body.key as string;
       const byKey = `probe-${randomUUID()}`;
       await addJob({ 'X-API-Key': key, Origin: 'https://evil.example' }, byKey).expect(200);
       expect(await jobStatus(byKey)).toBe(200);
@@ -136,7 +153,10 @@ describe('security of the HTTP surface', () => {
     });
 
     it('answers headers over 16 KiB with 431 {detail}', async () => {
-      const { head, body } = await rawExchange(port(), `GET /probe-path-431 HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'a'.repeat(17 * 1024)}\r\n\r\n`);
+      const { head, body } = await rawExchange(
+        port(),
+        `GET /probe-path-431 HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'a'.repeat(17 * 1024)}\r\n\r\n`,
+      );
       expect(head).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
       expect(body).toBe('{"detail":"Request Header Fields Too Large"}');
       expect(body).not.toContain('probe-path');
@@ -145,22 +165,41 @@ describe('security of the HTTP surface', () => {
 
   describe('(d) the dashboard answers {detail}: input BullMQ refuses is a 400, a fault a logged 500', () => {
     it.each(['a:b', '42'])('answers 400 for a job added with the custom id %s', async (jobId) => {
-      const response = await http().post(`${QUEUES}/echo/add`).set(bearer(admin)).send({ name: 'probe', data: {}, options: { jobId } }).expect(400);
+      const response = await http()
+        .post(`${QUEUES}/echo/add`)
+        .set(bearer(admin))
+        .send({ name: 'probe', data: {}, options: { jobId } })
+        .expect(400);
       expect(response.body).toEqual({ detail: 'Bad Request' });
       expect(await jobStatus(jobId)).toBe(404);
     });
 
     it('answers the refusals bull-board makes itself in the contract shape', async () => {
-      expect((await http().get(`${QUEUES}/nope/metrics`).set(bearer(admin)).expect(404)).body).toEqual({ detail: 'Not Found' });
-      expect((await http().get(`${QUEUES}/echo/no-such-job`).set(bearer(admin)).expect(404)).body).toEqual({ detail: 'Not Found' });
-      const badBody = await http().patch(`${QUEUES}/echo/no-such-job/delay`).set(bearer(admin)).send({ runAt: 'soon' }).expect(400);
+      expect((await http().get(`${QUEUES}/nope/metrics`).set(bearer(admin)).expect(404)).body).toEqual({
+        detail: 'Not Found',
+      });
+      expect((await http().get(`${QUEUES}/echo/no-such-job`).set(bearer(admin)).expect(404)).body).toEqual({
+        detail: 'Not Found',
+      });
+      const badBody = await http()
+        .patch(`${QUEUES}/echo/no-such-job/delay`)
+        .set(bearer(admin))
+        .send({ runAt: 'soon' })
+        .expect(400);
       expect(badBody.body).toEqual({ detail: 'Bad Request' });
-      const badJson = await http().post(`${QUEUES}/echo/add`).set(bearer(admin)).set('Content-Type', 'application/json').send('{').expect(422);
+      const badJson = await http()
+        .post(`${QUEUES}/echo/add`)
+        .set(bearer(admin))
+        .set('Content-Type', 'application/json')
+        .send('{')
+        .expect(422);
       expect(badJson.body.detail[0]).toMatchObject({ type: 'json_invalid' });
     });
 
     it('answers an unexpected failure with a bare 500, logged with the request id', async () => {
-      const failure = jest.spyOn(echoQueue(), 'getJobCounts').mockRejectedValue(new TypeError('cannot read /srv/app/queue.ts'));
+      const failure = jest
+        .spyOn(echoQueue(), 'getJobCounts')
+        .mockRejectedValue(new TypeError('cannot read /srv/app/queue.ts'));
       const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
       try {
         const response = await http().get(QUEUES).set(bearer(admin)).expect(500);
@@ -192,10 +231,16 @@ describe('security of the HTTP surface', () => {
 
     it('refuses a password reset token without exp with 400 Invalid token', async () => {
       const user = await createUser(app);
-      const preview = await http().post(`/api/v1/password-recovery-html-content/${user.email}`).set(bearer(admin)).expect(200);
+      const preview = await http()
+        .post(`/api/v1/password-recovery-html-content/${user.email}`)
+        .set(bearer(admin))
+        .expect(200);
       const { sub, typ, ver } = claimsOf(preview.text.match(/reset-password\?token=([\w.-]+)/)![1]);
-      const reset = (token: string) => http().post('/api/v1/reset-password/').send({ token, new_password: 'a new password' });
-      expect((await reset(await jwt().signAsync({ sub, typ, ver })).expect(400)).body).toEqual({ detail: 'Invalid token' });
+      const reset = (token: string) =>
+        http().post('/api/v1/reset-password/').send({ token, new_password: 'a new password' });
+      expect((await reset(await jwt().signAsync({ sub, typ, ver })).expect(400)).body).toEqual({
+        detail: 'Invalid token',
+      });
       await reset(await jwt().signAsync({ sub, typ, ver }, { expiresIn: 60 })).expect(200);
     });
   });

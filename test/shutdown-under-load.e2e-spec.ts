@@ -25,7 +25,9 @@ describe('SIGTERM under load', () => {
       new Promise<{ status: number; connection?: string }>((resolve, reject) => {
         request(`${api.base}${path}`, { agent }, (response) => {
           response.resume();
-          response.on('end', () => resolve({ status: response.statusCode ?? 0, connection: response.headers.connection }));
+          response.on('end', () =>
+            resolve({ status: response.statusCode ?? 0, connection: response.headers.connection }),
+          );
         })
           .on('error', reject)
           .end();
@@ -50,7 +52,10 @@ describe('SIGTERM under load', () => {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ email, password }),
     });
-    const login = await fetch(`${api.base}/api/v1/login/access-token`, { method: 'POST', body: new URLSearchParams({ username: email, password }) });
+    const login = await fetch(`${api.base}/api/v1/login/access-token`, {
+      method: 'POST',
+      body: new URLSearchParams({ username: email, password }),
+    });
     const token = ((await login.json()) as { access_token: string }).access_token;
 
     const { port } = new URL(api.base);
@@ -67,18 +72,27 @@ describe('SIGTERM under load', () => {
             agent,
             method: 'POST',
             path: '/api/v1/items/',
-            headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+            headers: {
+              Authorization: `Bearer ${token}`,
+              'Content-Type': 'application/json',
+              'Content-Length': Buffer.byteLength(body),
+            },
             timeout: 10_000,
           },
           (response) => {
             response.resume();
             response.on('end', () => resolve({ kind: 'answered', status: response.statusCode ?? 0 }));
-            response.on('error', (error: NodeJS.ErrnoException) => resolve({ kind: 'failed', code: `response ${error.code ?? error.message}` }));
+            response.on('error', (error: NodeJS.ErrnoException) =>
+              resolve({ kind: 'failed', code: `response ${error.code ?? error.message}` }),
+            );
           },
         );
         req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })));
         req.on('error', (error: NodeJS.ErrnoException) =>
-          resolve({ kind: 'failed', code: `${error.code ?? error.message}${req.reusedSocket ? ' (reused connection)' : ''}` }),
+          resolve({
+            kind: 'failed',
+            code: `${error.code ?? error.message}${req.reusedSocket ? ' (reused connection)' : ''}`,
+          }),
         );
         req.end(body);
       });
@@ -105,10 +119,15 @@ describe('SIGTERM under load', () => {
 
     const db = new pg.Client({ connectionString: process.env.DATABASE_URL });
     await db.connect();
-    const stored = new Set((await db.query<{ title: string }>('SELECT title FROM items WHERE title LIKE $1', [`load-${run}-%`])).rows.map((row) => row.title));
+    const stored = new Set(
+      (await db.query<{ title: string }>('SELECT title FROM items WHERE title LIKE $1', [`load-${run}-%`])).rows.map(
+        (row) => row.title,
+      ),
+    );
     await db.end();
 
-    const tally = (keys: (string | number)[]) => keys.reduce<Record<string, number>>((counts, key) => ({ ...counts, [key]: (counts[key] ?? 0) + 1 }), {});
+    const tally = (keys: (string | number)[]) =>
+      keys.reduce<Record<string, number>>((counts, key) => ({ ...counts, [key]: (counts[key] ?? 0) + 1 }), {});
     const all = [...outcomes.values()];
     const statuses = tally(all.flatMap((outcome) => (outcome.kind === 'answered' ? [outcome.status] : [])));
     const failures = tally(all.flatMap((outcome) => (outcome.kind === 'failed' ? [outcome.code] : [])));

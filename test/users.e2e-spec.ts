@@ -63,7 +63,14 @@ describe('users', () => {
       const response = await http()
         .post('/api/v1/users/')
         .set(bearer(admin))
-        .send({ email, password: 'a good password', full_name: 'Created', is_superuser: true, hashed_password: 'x', id: randomUUID() })
+        .send({
+          email,
+          password: 'a good password',
+          full_name: 'Created',
+          is_superuser: true,
+          hashed_password: 'x',
+          id: randomUUID(),
+        })
         .expect(201);
       expect(response.body).toMatchObject({ email, full_name: 'Created', is_active: true, is_superuser: true });
       expect(Object.keys(response.body).sort()).toEqual(USER_KEYS);
@@ -80,7 +87,11 @@ describe('users', () => {
     });
 
     it('validates the body', async () => {
-      const response = await http().post('/api/v1/users/').set(bearer(admin)).send({ email: 'not-an-email', password: 'short' }).expect(422);
+      const response = await http()
+        .post('/api/v1/users/')
+        .set(bearer(admin))
+        .send({ email: 'not-an-email', password: 'short' })
+        .expect(422);
       expect(response.body.detail.map((d: { loc: string[] }) => d.loc)).toEqual([
         ['body', 'email'],
         ['body', 'password'],
@@ -94,14 +105,23 @@ describe('users', () => {
     });
 
     it('is for superusers only', async () => {
-      await http().post('/api/v1/users/').set(bearer(userToken)).send({ email: uniqueEmail(), password: 'a good password' }).expect(403);
+      await http()
+        .post('/api/v1/users/')
+        .set(bearer(userToken))
+        .send({ email: uniqueEmail(), password: 'a good password' })
+        .expect(403);
     });
   });
 
   describe('GET /users/me', () => {
     it('returns the caller', async () => {
       const response = await http().get('/api/v1/users/me').set(bearer(userToken)).expect(200);
-      expect(response.body).toMatchObject({ id: user.id, email: user.email, full_name: 'Normal User', is_superuser: false });
+      expect(response.body).toMatchObject({
+        id: user.id,
+        email: user.email,
+        full_name: 'Normal User',
+        is_superuser: false,
+      });
       expect(response.body.created_at).toMatch(/Z$/);
     });
   });
@@ -112,9 +132,17 @@ describe('users', () => {
       const { access_token } = await login(app, own.email, own.password);
       await http().patch('/api/v1/users/me').set(bearer(access_token)).send({}).expect(200);
       const email = uniqueEmail('Renamed');
-      const response = await http().patch('/api/v1/users/me').set(bearer(access_token)).send({ full_name: 'Renamed', email }).expect(200);
+      const response = await http()
+        .patch('/api/v1/users/me')
+        .set(bearer(access_token))
+        .send({ full_name: 'Renamed', email })
+        .expect(200);
       expect(response.body).toMatchObject({ full_name: 'Renamed', email });
-      const cleared = await http().patch('/api/v1/users/me').set(bearer(access_token)).send({ full_name: null }).expect(200);
+      const cleared = await http()
+        .patch('/api/v1/users/me')
+        .set(bearer(access_token))
+        .send({ full_name: null })
+        .expect(200);
       expect(cleared.body.full_name).toBeNull();
       await login(app, email.toLowerCase(), own.password);
     });
@@ -122,9 +150,17 @@ describe('users', () => {
     it("answers 409 for another user's email and ignores fields users may not set", async () => {
       const own = await createUser(app);
       const { access_token } = await login(app, own.email, own.password);
-      const taken = await http().patch('/api/v1/users/me').set(bearer(access_token)).send({ email: user.email.toUpperCase() }).expect(409);
+      const taken = await http()
+        .patch('/api/v1/users/me')
+        .set(bearer(access_token))
+        .send({ email: user.email.toUpperCase() })
+        .expect(409);
       expect(taken.body).toEqual({ detail: 'User with this email already exists' });
-      const response = await http().patch('/api/v1/users/me').set(bearer(access_token)).send({ is_superuser: true, is_active: false }).expect(200);
+      const response = await http()
+        .patch('/api/v1/users/me')
+        .set(bearer(access_token))
+        .send({ is_superuser: true, is_active: false })
+        .expect(200);
       expect(response.body).toMatchObject({ is_superuser: false, is_active: true });
     });
   });
@@ -149,14 +185,24 @@ describe('users', () => {
       const email = uniqueEmail('signup');
       const response = await http()
         .post('/api/v1/users/signup')
-        .send({ email, password: 'a good password', full_name: 'New', is_superuser: true, is_active: false, confirm_password: 'a good password' })
+        .send({
+          email,
+          password: 'a good password',
+          full_name: 'New',
+          is_superuser: true,
+          is_active: false,
+          confirm_password: 'a good password',
+        })
         .expect(201);
       expect(response.body).toMatchObject({ email, full_name: 'New', is_active: true, is_superuser: false });
       await login(app, email, 'a good password');
     });
 
     it('refuses a taken email with its own wording', async () => {
-      const response = await http().post('/api/v1/users/signup').send({ email: user.email, password: 'a good password' }).expect(400);
+      const response = await http()
+        .post('/api/v1/users/signup')
+        .send({ email: user.email, password: 'a good password' })
+        .expect(400);
       expect(response.body).toEqual({ detail: 'The user with this email already exists in the system' });
     });
 
@@ -224,10 +270,18 @@ describe('users', () => {
     });
 
     it('answers 404 for an unknown id and 409 for a taken email', async () => {
-      const missing = await http().patch(`/api/v1/users/${randomUUID()}`).set(bearer(admin)).send({ full_name: 'x' }).expect(404);
+      const missing = await http()
+        .patch(`/api/v1/users/${randomUUID()}`)
+        .set(bearer(admin))
+        .send({ full_name: 'x' })
+        .expect(404);
       expect(missing.body).toEqual({ detail: 'The user with this id does not exist in the system' });
       const target = await createUser(app);
-      const taken = await http().patch(`/api/v1/users/${target.id}`).set(bearer(admin)).send({ email: user.email }).expect(409);
+      const taken = await http()
+        .patch(`/api/v1/users/${target.id}`)
+        .set(bearer(admin))
+        .send({ email: user.email })
+        .expect(409);
       expect(taken.body).toEqual({ detail: 'User with this email already exists' });
     });
 
@@ -241,7 +295,9 @@ describe('users', () => {
       const target = await createUser(app);
       await login(app, target.email, target.password);
       await http().delete(`/api/v1/users/${target.id}`).set(bearer(admin)).expect(204);
-      const [{ count }] = await app.get(DataSource).query('SELECT count(*)::int AS count FROM auth_sessions WHERE user_id = $1', [target.id]);
+      const [{ count }] = await app
+        .get(DataSource)
+        .query('SELECT count(*)::int AS count FROM auth_sessions WHERE user_id = $1', [target.id]);
       expect(count).toBe(0);
     });
 

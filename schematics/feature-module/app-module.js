@@ -26,11 +26,14 @@ export function addModuleImport(source, { className, importPath }) {
   const declaration = `import { ${className} } from '${importPath}';\n`;
   const next = imports.find((existing) => specifierOf(existing).startsWith('.') && specifierOf(existing) > importPath);
   if (next) edits.push({ at: next.getStart(), text: declaration });
-  else if (imports.length > 0) edits.push({ at: imports[imports.length - 1].getEnd(), text: `\n${declaration.trimEnd()}` });
+  else if (imports.length > 0)
+    edits.push({ at: imports[imports.length - 1].getEnd(), text: `\n${declaration.trimEnd()}` });
   else edits.push({ at: 0, text: declaration });
 
   // From the end backwards, so the earlier offsets stay valid.
-  return edits.sort((a, b) => b.at - a.at).reduce((text, edit) => text.slice(0, edit.at) + edit.text + text.slice(edit.at), source);
+  return edits
+    .sort((a, b) => b.at - a.at)
+    .reduce((text, edit) => text.slice(0, edit.at) + edit.text + text.slice(edit.at), source);
 }
 
 /** @param {ts.ImportDeclaration} declaration */
@@ -54,13 +57,16 @@ function moduleImportsArray(file) {
     if (!ts.isClassDeclaration(statement)) continue;
     for (const decorator of ts.getDecorators(statement) ?? []) {
       const call = decorator.expression;
-      if (!ts.isCallExpression(call) || !ts.isIdentifier(call.expression) || call.expression.text !== 'Module') continue;
+      if (!ts.isCallExpression(call) || !ts.isIdentifier(call.expression) || call.expression.text !== 'Module')
+        continue;
       const [metadata] = call.arguments;
       if (!metadata || !ts.isObjectLiteralExpression(metadata)) break;
       const property = metadata.properties.find(
-        (candidate) => ts.isPropertyAssignment(candidate) && ts.isIdentifier(candidate.name) && candidate.name.text === 'imports',
+        (candidate) =>
+          ts.isPropertyAssignment(candidate) && ts.isIdentifier(candidate.name) && candidate.name.text === 'imports',
       );
-      if (property && ts.isPropertyAssignment(property) && ts.isArrayLiteralExpression(property.initializer)) return property.initializer;
+      if (property && ts.isPropertyAssignment(property) && ts.isArrayLiteralExpression(property.initializer))
+        return property.initializer;
     }
   }
   throw new Error('No @Module({ imports: [...] }) found in the root module');

@@ -29,9 +29,14 @@ describe('feature-module registration in AppModule', () => {
   });
 
   it('fills an empty imports array', () => {
-    const result = addModuleImport("import { Module } from '@nestjs/common';\n\n@Module({ imports: [] })\nexport class AppModule {}\n", gadgets);
+    const result = addModuleImport(
+      "import { Module } from '@nestjs/common';\n\n@Module({ imports: [] })\nexport class AppModule {}\n",
+      gadgets,
+    );
     expect(result).toMatch(/imports: \[\s*GadgetsModule,\s*\]/);
-    expect(result).toContain("import { Module } from '@nestjs/common';\nimport { GadgetsModule } from './modules/gadgets/gadgets.module.js';");
+    expect(result).toContain(
+      "import { Module } from '@nestjs/common';\nimport { GadgetsModule } from './modules/gadgets/gadgets.module.js';",
+    );
   });
 
   it('refuses to register a module twice, or a file without @Module({ imports })', () => {

@@ -176,7 +176,15 @@ const TYPES = {
   },
 };
 /** Other spellings people reach for. */
-const ALIASES = { varchar: 'string', int: 'integer', float: 'number', double: 'number', numeric: 'decimal', bool: 'boolean', timestamptz: 'datetime' };
+const ALIASES = {
+  varchar: 'string',
+  int: 'integer',
+  float: 'number',
+  double: 'number',
+  numeric: 'decimal',
+  bool: 'boolean',
+  timestamptz: 'datetime',
+};
 
 export const FIELD_TYPES = Object.keys(TYPES);
 
@@ -197,16 +205,19 @@ export function parseField(token) {
   const nullable = token.endsWith('?');
   const [rawName, rawType = '', ...rawArgs] = (nullable ? token.slice(0, -1) : token).split(':');
   const json = strings.underscore(rawName);
-  if (!FIELD_NAME.test(json)) throw new Error(`"${token}": a field name is letters, digits and underscores, starting with a letter`);
+  if (!FIELD_NAME.test(json))
+    throw new Error(`"${token}": a field name is letters, digits and underscores, starting with a letter`);
   if (RESERVED.has(json)) throw new Error(`"${token}": ${json} is a column every generated table has already`);
   const type = ALIASES[/** @type {keyof typeof ALIASES} */ (rawType.toLowerCase())] ?? rawType.toLowerCase();
   const spec = TYPES[type];
   if (!spec) throw new Error(`"${token}": unknown type "${rawType}" (one of ${FIELD_TYPES.join(', ')})`);
-  if (rawArgs.length > spec.defaults.length) throw new Error(`"${token}": ${type} takes at most ${spec.defaults.length} argument(s)`);
+  if (rawArgs.length > spec.defaults.length)
+    throw new Error(`"${token}": ${type} takes at most ${spec.defaults.length} argument(s)`);
   const args = spec.defaults.map((fallback, index) => {
     if (rawArgs[index] === undefined || rawArgs[index] === '') return fallback;
     const value = Number(rawArgs[index]);
-    if (!Number.isInteger(value) || value < (index === 1 ? 0 : 1)) throw new Error(`"${token}": "${rawArgs[index]}" is not a valid size`);
+    if (!Number.isInteger(value) || value < (index === 1 ? 0 : 1))
+      throw new Error(`"${token}": "${rawArgs[index]}" is not a valid size`);
     return value;
   });
   const parts = spec.build(args, nullable);
@@ -235,7 +246,8 @@ export function parseField(token) {
 /** @param {string} list the fields, separated by spaces or commas */
 export function parseFields(list) {
   const tokens = list.split(/[\s,]+/).filter(Boolean);
-  if (tokens.length === 0) throw new Error(`Give at least one field, e.g. "title:string:255 price:number done:boolean? due:date?"`);
+  if (tokens.length === 0)
+    throw new Error(`Give at least one field, e.g. "title:string:255 price:number done:boolean? due:date?"`);
   const fields = tokens.map(parseField);
   const seen = new Set();
   for (const field of fields) {

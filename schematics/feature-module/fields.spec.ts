@@ -3,9 +3,22 @@ import { parseField, parseFields } from './fields.js';
 describe('feature-module field list', () => {
   it('reads name, type, sizes and the optional marker', () => {
     const [title, price, due] = parseFields('title:string:120, price:decimal:10:2 due_at:datetime?');
-    expect(title).toMatchObject({ json: 'title', sql: '"title" character varying(120) NOT NULL', createField: 'TextField({ min: 1, max: 120 })' });
-    expect(price).toMatchObject({ sql: '"price" numeric(10,2) NOT NULL', createField: 'NumberField({ min: -99999999.99, max: 99999999.99 })' });
-    expect(due).toMatchObject({ json: 'due_at', prop: 'dueAt', nullable: true, sql: '"due_at" TIMESTAMP WITH TIME ZONE', entityType: 'Date | null' });
+    expect(title).toMatchObject({
+      json: 'title',
+      sql: '"title" character varying(120) NOT NULL',
+      createField: 'TextField({ min: 1, max: 120 })',
+    });
+    expect(price).toMatchObject({
+      sql: '"price" numeric(10,2) NOT NULL',
+      createField: 'NumberField({ min: -99999999.99, max: 99999999.99 })',
+    });
+    expect(due).toMatchObject({
+      json: 'due_at',
+      prop: 'dueAt',
+      nullable: true,
+      sql: '"due_at" TIMESTAMP WITH TIME ZONE',
+      entityType: 'Date | null',
+    });
     expect(due.createField).toBe('DateTimeField({ optional: true, nullable: true })');
     expect(due.toResponse('row.dueAt')).toBe('row.dueAt?.toISOString() ?? null');
   });
@@ -16,7 +29,11 @@ describe('feature-module field list', () => {
   });
 
   it('takes camelCase names as their snake_case column', () => {
-    expect(parseField('inStock:boolean')).toMatchObject({ json: 'in_stock', prop: 'inStock', entityColumn: "@Column({ name: 'in_stock', type: 'boolean' })" });
+    expect(parseField('inStock:boolean')).toMatchObject({
+      json: 'in_stock',
+      prop: 'inStock',
+      entityColumn: "@Column({ name: 'in_stock', type: 'boolean' })",
+    });
   });
 
   it('refuses what would not build or would clash', () => {

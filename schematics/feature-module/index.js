@@ -2,7 +2,15 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { strings } from '@angular-devkit/core';
-import { apply, applyTemplates, chain, MergeStrategy, mergeWith, SchematicsException, url } from '@angular-devkit/schematics';
+import {
+  apply,
+  applyTemplates,
+  chain,
+  MergeStrategy,
+  mergeWith,
+  SchematicsException,
+  url,
+} from '@angular-devkit/schematics';
 import * as prettier from 'prettier';
 import { addModuleImport } from './app-module.js';
 import { parseFields } from './fields.js';
@@ -34,9 +42,11 @@ function migrationTimestamp(root) {
 /** @param {FeatureModuleOptions} options */
 function templateContext(options) {
   const plural = strings.dasherize(options.name);
-  if (!NAME.test(plural)) throw new SchematicsException(`"${options.name}" is not a kebab-case name such as purchase-orders`);
+  if (!NAME.test(plural))
+    throw new SchematicsException(`"${options.name}" is not a kebab-case name such as purchase-orders`);
   const singular = strings.dasherize(options.singular ?? singularOf(plural));
-  if (singular === plural) throw new SchematicsException(`The singular and the plural are both "${plural}": give a plural name`);
+  if (singular === plural)
+    throw new SchematicsException(`The singular and the plural are both "${plural}": give a plural name`);
   const fields = parseFields(options.fields ?? '');
   const humanSingular = singular.replace(/-/g, ' ');
   const humanPlural = plural.replace(/-/g, ' ');
@@ -66,11 +76,18 @@ function templateContext(options) {
     fields,
     requiredFields: fields.filter((field) => !field.nullable),
     nullableFields: fields.filter((field) => field.nullable),
-    responseKeys: ['id', ...(owned ? ['owner_id'] : []), 'created_at', 'updated_at', ...fields.map((field) => field.json)].sort(),
+    responseKeys: [
+      'id',
+      ...(owned ? ['owner_id'] : []),
+      'created_at',
+      'updated_at',
+      ...fields.map((field) => field.json),
+    ].sort(),
     createImports: [...new Set(fields.map((field) => field.fieldImport))].sort().join(', '),
     hasDecimal: fields.some((field) => field.type === 'decimal'),
     /** @type {(field: import('./fields.js').Field, index: 0 | 1) => string} a sample as the DTO holds it */
-    dtoValue: (field, index) => (field.type === 'datetime' ? `new Date(${field.samples[index]})` : field.samples[index]),
+    dtoValue: (field, index) =>
+      field.type === 'datetime' ? `new Date(${field.samples[index]})` : field.samples[index],
     migrationClass: `Create${Plural}${timestamp}`,
     migrationFile: `${timestamp}-Create${Plural}`,
   };
@@ -84,7 +101,10 @@ function templateContext(options) {
 function registerModule({ Plural, plural }) {
   return (tree) => {
     const source = tree.readText(APP_MODULE);
-    tree.overwrite(APP_MODULE, addModuleImport(source, { className: `${Plural}Module`, importPath: `./modules/${plural}/${plural}.module.js` }));
+    tree.overwrite(
+      APP_MODULE,
+      addModuleImport(source, { className: `${Plural}Module`, importPath: `./modules/${plural}/${plural}.module.js` }),
+    );
   };
 }
 
@@ -95,7 +115,9 @@ function registerModule({ Plural, plural }) {
  */
 function formatWritten() {
   return async (tree) => {
-    const paths = tree.actions.filter((action) => action.kind !== 'd' && action.path.endsWith('.ts')).map((action) => action.path.replace(/^\//, ''));
+    const paths = tree.actions
+      .filter((action) => action.kind !== 'd' && action.path.endsWith('.ts'))
+      .map((action) => action.path.replace(/^\//, ''));
     for (const path of new Set(paths)) {
       const filepath = join(process.cwd(), path);
       const config = (await prettier.resolveConfig(filepath)) ?? {};
@@ -112,7 +134,8 @@ function formatWritten() {
  */
 export function featureModule(options) {
   return (tree) => {
-    if (!tree.exists(APP_MODULE)) throw new SchematicsException(`Run this in the project root: ${APP_MODULE} is not here`);
+    if (!tree.exists(APP_MODULE))
+      throw new SchematicsException(`Run this in the project root: ${APP_MODULE} is not here`);
     const context = templateContext(options);
     if (tree.getDir(`src/modules/${context.plural}`).subfiles.length > 0) {
       throw new SchematicsException(`src/modules/${context.plural} exists already`);

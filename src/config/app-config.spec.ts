@@ -69,7 +69,10 @@ describe(loadConfig.name, () => {
   ])('accepts generated secrets (%s) as SECRET_KEY and METRICS_TOKEN in production', (_, generate) => {
     for (let i = 0; i < 200; i++) {
       const [secret, token] = [generate(), generate()];
-      expect(loadConfig({ ...production(), SECRET_KEY: secret, METRICS_TOKEN: token })).toMatchObject({ secretKey: secret, metricsToken: token });
+      expect(loadConfig({ ...production(), SECRET_KEY: secret, METRICS_TOKEN: token })).toMatchObject({
+        secretKey: secret,
+        metricsToken: token,
+      });
     }
   });
 
@@ -83,9 +86,15 @@ describe(loadConfig.name, () => {
   });
 
   it('refuses production with a short secret or the default superuser password', () => {
-    expect(() => loadConfig({ ...production(), SECRET_KEY: 'short' })).toThrow(/SECRET_KEY must be at least 32 characters/);
-    expect(() => loadConfig({ ...production(), FIRST_SUPERUSER_PASSWORD: 'changethis' })).toThrow(/FIRST_SUPERUSER_PASSWORD must be changed/);
-    expect(() => loadConfig({ ...production(), FIRST_SUPERUSER_PASSWORD: 'replace-me' })).toThrow(/FIRST_SUPERUSER_PASSWORD must be changed/);
+    expect(() => loadConfig({ ...production(), SECRET_KEY: 'short' })).toThrow(
+      /SECRET_KEY must be at least 32 characters/,
+    );
+    expect(() => loadConfig({ ...production(), FIRST_SUPERUSER_PASSWORD: 'changethis' })).toThrow(
+      /FIRST_SUPERUSER_PASSWORD must be changed/,
+    );
+    expect(() => loadConfig({ ...production(), FIRST_SUPERUSER_PASSWORD: 'replace-me' })).toThrow(
+      /FIRST_SUPERUSER_PASSWORD must be changed/,
+    );
   });
 
   it.each([
@@ -96,7 +105,9 @@ describe(loadConfig.name, () => {
   ])('refuses production with a predictable SECRET_KEY (%s), in one line', (_, secret) => {
     const start = () => loadConfig({ ...production(), SECRET_KEY: secret });
     expect(start).toThrow(ConfigError);
-    expect(start).toThrow(/^Invalid configuration: SECRET_KEY is too predictable for production \(about \d+ bits of entropy, 128 needed\)[^\n]*$/);
+    expect(start).toThrow(
+      /^Invalid configuration: SECRET_KEY is too predictable for production \(about \d+ bits of entropy, 128 needed\)[^\n]*$/,
+    );
   });
 
   it.each([
@@ -110,21 +121,38 @@ describe(loadConfig.name, () => {
   });
 
   it('counts the superuser password in code points, as the API does', () => {
-    expect(loadConfig({ ...production(), FIRST_SUPERUSER_PASSWORD: '🔑'.repeat(8) }).firstSuperuserPassword).toBe('🔑'.repeat(8));
-    expect(loadConfig({ ...production(), FIRST_SUPERUSER_PASSWORD: '🔑'.repeat(128) }).firstSuperuserPassword).toHaveLength(256);
-    expect(() => loadConfig({ ...production(), FIRST_SUPERUSER_PASSWORD: '🔑'.repeat(7) })).toThrow(/FIRST_SUPERUSER_PASSWORD must be 8 to 128/);
+    expect(loadConfig({ ...production(), FIRST_SUPERUSER_PASSWORD: '🔑'.repeat(8) }).firstSuperuserPassword).toBe(
+      '🔑'.repeat(8),
+    );
+    expect(
+      loadConfig({ ...production(), FIRST_SUPERUSER_PASSWORD: '🔑'.repeat(128) }).firstSuperuserPassword,
+    ).toHaveLength(256);
+    expect(() => loadConfig({ ...production(), FIRST_SUPERUSER_PASSWORD: '🔑'.repeat(7) })).toThrow(
+      /FIRST_SUPERUSER_PASSWORD must be 8 to 128/,
+    );
   });
 
   it('refuses production with a short or predictable METRICS_TOKEN', () => {
     expect(() => loadConfig({ ...production(), METRICS_TOKEN: 'scrape-secret' })).toThrow(
       /^Invalid configuration: METRICS_TOKEN must be at least 32 characters in production$/,
     );
-    expect(() => loadConfig({ ...production(), METRICS_TOKEN: 'metrics'.repeat(6) })).toThrow(/METRICS_TOKEN is too predictable/);
+    expect(() => loadConfig({ ...production(), METRICS_TOKEN: 'metrics'.repeat(6) })).toThrow(
+      /METRICS_TOKEN is too predictable/,
+    );
   });
 
   it('keeps weak values working outside production', () => {
-    const sut = loadConfig({ ...base(), SECRET_KEY: 'a'.repeat(32), FIRST_SUPERUSER_PASSWORD: 'x', METRICS_TOKEN: 'scrape-secret' });
-    expect(sut).toMatchObject({ secretKey: 'a'.repeat(32), firstSuperuserPassword: 'x', metricsToken: 'scrape-secret' });
+    const sut = loadConfig({
+      ...base(),
+      SECRET_KEY: 'a'.repeat(32),
+      FIRST_SUPERUSER_PASSWORD: 'x',
+      METRICS_TOKEN: 'scrape-secret',
+    });
+    expect(sut).toMatchObject({
+      secretKey: 'a'.repeat(32),
+      firstSuperuserPassword: 'x',
+      metricsToken: 'scrape-secret',
+    });
   });
 
   it('serves metrics in production only with METRICS_TOKEN, and elsewhere always', () => {
@@ -135,8 +163,11 @@ describe(loadConfig.name, () => {
   });
 
   it('reports every invalid value at once', () => {
-    const start = () => loadConfig({ ...base(), PORT: 'eighty', DB_POOL_SIZE: '0', USERS_OPEN_REGISTRATION: 'maybe', LOG_LEVEL: 'loud' });
-    expect(start).toThrow(/PORT must be an integer.*LOG_LEVEL must be one of.*DB_POOL_SIZE must be an integer.*USERS_OPEN_REGISTRATION must be true or false/);
+    const start = () =>
+      loadConfig({ ...base(), PORT: 'eighty', DB_POOL_SIZE: '0', USERS_OPEN_REGISTRATION: 'maybe', LOG_LEVEL: 'loud' });
+    expect(start).toThrow(
+      /PORT must be an integer.*LOG_LEVEL must be one of.*DB_POOL_SIZE must be an integer.*USERS_OPEN_REGISTRATION must be true or false/,
+    );
   });
 
   it('requires database and Redis URLs with the right schemes', () => {
@@ -146,7 +177,11 @@ describe(loadConfig.name, () => {
   });
 
   it('reads CORS origins as a comma list or a JSON array, plus FRONTEND_HOST', () => {
-    const fromList = loadConfig({ ...base(), FRONTEND_HOST: 'https://app.example.com/', BACKEND_CORS_ORIGINS: 'http://a.test, http://b.test/' });
+    const fromList = loadConfig({
+      ...base(),
+      FRONTEND_HOST: 'https://app.example.com/',
+      BACKEND_CORS_ORIGINS: 'http://a.test, http://b.test/',
+    });
     expect(fromList.corsOrigins).toEqual(['https://app.example.com', 'http://a.test', 'http://b.test']);
     const fromJson = loadConfig({ ...base(), BACKEND_CORS_ORIGINS: '["http://a.test"]' });
     expect(fromJson.corsOrigins).toEqual(['http://localhost:5173', 'http://a.test']);

@@ -229,7 +229,8 @@ function localSecretKey(dataDir: string): string {
 
 /** Why `value` is too weak to be a production secret, or null when it is strong enough. */
 function weakSecret(name: string, value: string): string | null {
-  if (codePoints(value) < MIN_SECRET_LENGTH) return `${name} must be at least ${MIN_SECRET_LENGTH} characters in production`;
+  if (codePoints(value) < MIN_SECRET_LENGTH)
+    return `${name} must be at least ${MIN_SECRET_LENGTH} characters in production`;
   const bits = Math.floor(estimatedEntropyBits(value));
   if (bits < MIN_SECRET_ENTROPY_BITS) {
     return `${name} is too predictable for production (about ${bits} bits of entropy, ${MIN_SECRET_ENTROPY_BITS} needed): generate one with openssl rand -base64 48`;
@@ -252,7 +253,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const metricsToken = read.optional('METRICS_TOKEN');
   if (production) {
     if (providedSecret === undefined || EXAMPLE_SECRET_VALUES.has(providedSecret)) {
-      read.problems.push('SECRET_KEY must be set to a random secret in production (generate one with: openssl rand -base64 48)');
+      read.problems.push(
+        'SECRET_KEY must be set to a random secret in production (generate one with: openssl rand -base64 48)',
+      );
     } else {
       const weakness = weakSecret('SECRET_KEY', providedSecret);
       if (weakness) read.problems.push(weakness);
@@ -262,7 +265,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
       read.problems.push('FIRST_SUPERUSER_PASSWORD must be changed from its default in production');
     } else if (passwordLength < PASSWORD_MIN || passwordLength > PASSWORD_MAX) {
       // The API refuses such a password for every other account; the most powerful one must not be weaker.
-      read.problems.push(`FIRST_SUPERUSER_PASSWORD must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters in production, as the API requires of passwords`);
+      read.problems.push(
+        `FIRST_SUPERUSER_PASSWORD must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters in production, as the API requires of passwords`,
+      );
     }
     const weakToken = metricsToken === null ? null : weakSecret('METRICS_TOKEN', metricsToken);
     if (weakToken) read.problems.push(weakToken);
@@ -280,7 +285,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     localDataDir,
     // Outside production the example value counts as unset: a copied .env.example must not
     // sign tokens with a published secret.
-    secretKey: production || (providedSecret && !EXAMPLE_SECRET_VALUES.has(providedSecret)) ? (providedSecret ?? '') : localSecretKey(localDataDir),
+    secretKey:
+      production || (providedSecret && !EXAMPLE_SECRET_VALUES.has(providedSecret))
+        ? (providedSecret ?? '')
+        : localSecretKey(localDataDir),
     jwtAlgorithm: read.oneOf('JWT_ALGORITHM', ['HS256', 'HS384', 'HS512'] as const, 'HS256'),
     accessTokenExpireMinutes: read.int('ACCESS_TOKEN_EXPIRE_MINUTES', 30, 1, 60 * 24 * 8),
     refreshTokenExpireDays: read.int('REFRESH_TOKEN_EXPIRE_DAYS', 14, 1, 365),

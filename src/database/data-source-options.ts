@@ -2,7 +2,10 @@ import { join } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 
-type DatabaseConfig = Pick<AppConfig, 'databaseUrl' | 'dbPoolSize' | 'dbConnectTimeoutMs' | 'dbStatementTimeoutMs' | 'projectName'>;
+type DatabaseConfig = Pick<
+  AppConfig,
+  'databaseUrl' | 'dbPoolSize' | 'dbConnectTimeoutMs' | 'dbStatementTimeoutMs' | 'projectName'
+>;
 
 const projectRoot = join(import.meta.dirname, '..', '..');
 

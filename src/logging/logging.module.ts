@@ -36,7 +36,10 @@ export function createRootLogger(config: Pick<AppConfig, 'logLevel' | 'nodeEnv'>
       res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
       err: (error: Error) => ({ type: error.name, message: error.message }),
     },
-    transport: config.nodeEnv === 'development' ? { target: 'pino-pretty', options: { singleLine: true, colorize: true } } : undefined,
+    transport:
+      config.nodeEnv === 'development'
+        ? { target: 'pino-pretty', options: { singleLine: true, colorize: true } }
+        : undefined,
   });
 }
 
@@ -64,7 +67,13 @@ export class RequestLogController extends LogController {
     const log = request.log as Logger;
     if (!log.isLevelEnabled(level)) return;
     log[level](
-      { [REQUEST_ID_KEY]: request.id, req: request.raw, res: reply.raw, err: error ?? undefined, responseTime: reply.elapsedTime },
+      {
+        [REQUEST_ID_KEY]: request.id,
+        req: request.raw,
+        res: reply.raw,
+        err: error ?? undefined,
+        responseTime: reply.elapsedTime,
+      },
       level === 'error' ? 'request errored' : 'request completed',
     );
   }

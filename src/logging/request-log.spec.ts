@@ -8,7 +8,9 @@ describe(RequestLogController.name, () => {
     const log = { isLevelEnabled: () => true, info: jest.fn(), warn: jest.fn(), error: jest.fn() };
     const request = { url: '/api/v1/items/', id: 'request-1', raw: {}, log } as unknown as FastifyRequest;
     sut.requestCompleted(error, request, { statusCode: status, raw: {}, elapsedTime: 1 } as unknown as FastifyReply);
-    return Object.entries({ info: log.info, warn: log.warn, error: log.error }).flatMap(([level, fn]) => (fn.mock.calls.length ? [level] : []));
+    return Object.entries({ info: log.info, warn: log.warn, error: log.error }).flatMap(([level, fn]) =>
+      fn.mock.calls.length ? [level] : [],
+    );
   };
 
   it.each([

@@ -10,7 +10,13 @@ describe(ioredisOptions.name, () => {
       db: 3,
       tls: {},
     });
-    expect(ioredisOptions('redis://127.0.0.1')).toMatchObject({ host: '127.0.0.1', port: 6379, db: 0, tls: undefined, username: undefined });
+    expect(ioredisOptions('redis://127.0.0.1')).toMatchObject({
+      host: '127.0.0.1',
+      port: 6379,
+      db: 0,
+      tls: undefined,
+      username: undefined,
+    });
   });
 
   it('gives every connection the same timeouts and reconnect delays', () => {

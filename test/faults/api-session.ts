@@ -4,8 +4,12 @@ import { loadConfig } from '../../src/config/app-config.js';
 const json = { 'Content-Type': 'application/json' };
 
 async function accessToken(base: string, username: string, password: string): Promise<string> {
-  const response = await fetch(`${base}/api/v1/login/access-token`, { method: 'POST', body: new URLSearchParams({ username, password }) });
-  if (response.status !== 200) throw new Error(`login of ${username} failed: ${response.status} ${await response.text()}`);
+  const response = await fetch(`${base}/api/v1/login/access-token`, {
+    method: 'POST',
+    body: new URLSearchParams({ username, password }),
+  });
+  if (response.status !== 200)
+    throw new Error(`login of ${username} failed: ${response.status} ${await response.text()}`);
   return ((await response.json()) as { access_token: string }).access_token;
 }
 
@@ -13,8 +17,13 @@ async function accessToken(base: string, username: string, password: string): Pr
 export async function signUp(base: string): Promise<string> {
   const email = `fault-${randomUUID().slice(0, 8)}@example.com`;
   const password = `pw-${randomUUID()}`;
-  const response = await fetch(`${base}/api/v1/users/signup`, { method: 'POST', headers: json, body: JSON.stringify({ email, password }) });
-  if (response.status !== 200 && response.status !== 201) throw new Error(`signup failed: ${response.status} ${await response.text()}`);
+  const response = await fetch(`${base}/api/v1/users/signup`, {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ email, password }),
+  });
+  if (response.status !== 200 && response.status !== 201)
+    throw new Error(`signup failed: ${response.status} ${await response.text()}`);
   return accessToken(base, email, password);
 }
 

@@ -5,7 +5,15 @@ import type { ApiProcess } from '../utils/api-process.js';
 import { createItem, signUp } from './api-session.js';
 import { APP_NAME, FaultStack, waitUntil } from './fault-stack.js';
 import { FigureSheet } from './figure-sheet.js';
-import { firstAfter, HttpLoad, isNoAnswer, latency, type LoadRequest, type Sample, startedBetween } from './http-load.js';
+import {
+  firstAfter,
+  HttpLoad,
+  isNoAnswer,
+  latency,
+  type LoadRequest,
+  type Sample,
+  startedBetween,
+} from './http-load.js';
 
 const CONNECTIONS = 16;
 const BASELINE_MS = 2000;
@@ -24,7 +32,10 @@ async function terminateAppBackends(serverUrl: string): Promise<number> {
   const client = new pg.Client({ connectionString: serverUrl });
   await client.connect();
   try {
-    const ended = await client.query('SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE application_name = $1', [APP_NAME]);
+    const ended = await client.query(
+      'SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE application_name = $1',
+      [APP_NAME],
+    );
     return ended.rows.filter((row: { ended: boolean }) => row.ended).length;
   } finally {
     await client.end();
@@ -95,7 +106,11 @@ describe('PostgreSQL fails under load', () => {
       const restartingAt = Date.now();
       await stack.startPostgres();
       const backAt = Date.now();
-      const successIn = await waitUntil(() => firstAfter(load.samples, backAt, isSuccess), 10_000, 'a success after PostgreSQL returned');
+      const successIn = await waitUntil(
+        () => firstAfter(load.samples, backAt, isSuccess),
+        10_000,
+        'a success after PostgreSQL returned',
+      );
       await sleep(1000);
       const samples = await load.stop();
 
@@ -115,8 +130,15 @@ describe('PostgreSQL fails under load', () => {
           '',
           { equals: 0 },
         )
-        .add('requests without an answer (connection error, timeout) from the stop on', count(fromStop, isNoAnswer), '', { equals: 0 })
-        .add('slowest answer while it was down', Math.max(0, ...whileDown.map(latency)), ' ms', { atMost: CONNECT_TIMEOUT_MS })
+        .add(
+          'requests without an answer (connection error, timeout) from the stop on',
+          count(fromStop, isNoAnswer),
+          '',
+          { equals: 0 },
+        )
+        .add('slowest answer while it was down', Math.max(0, ...whileDown.map(latency)), ' ms', {
+          atMost: CONNECT_TIMEOUT_MS,
+        })
         .add('API restarts', api.restartedSince(apiPid) ? 1 : 0, '', { equals: 0 })
         .add('time from PostgreSQL back (accepting connections) to the first 2xx', successIn, ' ms', { atMost: 5000 })
         .check();
@@ -131,7 +153,11 @@ describe('PostgreSQL fails under load', () => {
     try {
       const terminatedAt = Date.now();
       const ended = await terminateAppBackends(stack.postgresUrl);
-      const successIn = await waitUntil(() => firstAfter(load.samples, terminatedAt, isSuccess), 10_000, 'a success after the termination');
+      const successIn = await waitUntil(
+        () => firstAfter(load.samples, terminatedAt, isSuccess),
+        10_000,
+        'a success after the termination',
+      );
       await sleep(2000);
       const samples = await load.stop();
 
@@ -175,7 +201,11 @@ describe('PostgreSQL fails under load', () => {
       await sleep(FREEZE_MS);
       thaw();
       const thawedAt = Date.now();
-      const successIn = await waitUntil(() => firstAfter(load.samples, thawedAt, isSuccess), 10_000, 'a success after PostgreSQL resumed');
+      const successIn = await waitUntil(
+        () => firstAfter(load.samples, thawedAt, isSuccess),
+        10_000,
+        'a success after PostgreSQL resumed',
+      );
       await sleep(1000);
       const samples = await load.stop();
 
@@ -190,7 +220,9 @@ describe('PostgreSQL fails under load', () => {
           { equals: 0 },
         )
         .add('of those, without an answer', count(overlapping, isNoAnswer), '', { equals: 0 })
-        .add('slowest answer', Math.max(0, ...overlapping.map(latency)), ' ms', { atMost: STATEMENT_TIMEOUT_MS + UNANSWERED_QUERY_MARGIN_MS + 1000 })
+        .add('slowest answer', Math.max(0, ...overlapping.map(latency)), ' ms', {
+          atMost: STATEMENT_TIMEOUT_MS + UNANSWERED_QUERY_MARGIN_MS + 1000,
+        })
         .add('API restarts', api.restartedSince(apiPid) ? 1 : 0, '', { equals: 0 })
         .add('time from PostgreSQL resumed (SIGCONT) to the first 2xx', successIn, ' ms', { atMost: 5000 })
         .check();

@@ -3,7 +3,15 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { childrenOf, ensureDatabase, freePort, isAlive, type RunningService, startPostgres, startRedis } from '../../scripts/local-services.js';
+import {
+  childrenOf,
+  ensureDatabase,
+  freePort,
+  isAlive,
+  type RunningService,
+  startPostgres,
+  startRedis,
+} from '../../scripts/local-services.js';
 import { ApiProcess } from '../utils/api-process.js';
 import { WorkerProcess } from '../utils/worker-process.js';
 
@@ -11,7 +19,11 @@ import { WorkerProcess } from '../utils/worker-process.js';
 export const APP_NAME = 'fault-scenarios';
 
 /** Polls `check` every 50 ms until it returns a value other than null/false, for at most `withinMs`. */
-export async function waitUntil<T>(check: () => T | null | false | Promise<T | null | false>, withinMs: number, what: string): Promise<T> {
+export async function waitUntil<T>(
+  check: () => T | null | false | Promise<T | null | false>,
+  withinMs: number,
+  what: string,
+): Promise<T> {
   const deadline = Date.now() + withinMs;
   for (let attempt = 0; attempt < withinMs / 50 + 1; attempt++) {
     const value = await check();
@@ -86,7 +98,11 @@ export class FaultStack {
   /** Starts PostgreSQL on the stack's port and data folder (again, after `stopPostgres`). */
   async startPostgres(): Promise<void> {
     // Persistent: its data must outlive a stop; the folder goes with the stack.
-    this.postgres = await startPostgres({ dataDir: join(this.dir, 'postgres'), port: this.postgresPort, persistent: true });
+    this.postgres = await startPostgres({
+      dataDir: join(this.dir, 'postgres'),
+      port: this.postgresPort,
+      persistent: true,
+    });
   }
 
   /** A fast shutdown (SIGINT): sessions are ended, the port closes. */

@@ -52,7 +52,11 @@ export class FigureSheet {
       pass: meets(row),
     }));
     if (process.env.FAULT_FIGURES_FILE) appendFigures(process.env.FAULT_FIGURES_FILE, figures);
-    process.stderr.write(`${this.scenario}:\n${figures.map((f) => `  ${f.measure}: ${f.measured} (target ${f.target})`).join('\n')}\n`);
-    expect(figures.filter((figure) => figure.pass === false).map((f) => `${f.measure}: ${f.measured}, target ${f.target}`)).toEqual([]);
+    process.stderr.write(
+      `${this.scenario}:\n${figures.map((f) => `  ${f.measure}: ${f.measured} (target ${f.target})`).join('\n')}\n`,
+    );
+    expect(
+      figures.filter((figure) => figure.pass === false).map((f) => `${f.measure}: ${f.measured}, target ${f.target}`),
+    ).toEqual([]);
   }
 }

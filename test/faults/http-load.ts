@@ -48,7 +48,12 @@ export class HttpLoad {
     this.agent = new Agent({ keepAlive: true, maxSockets: options.connections });
     const deadline = Date.now() + options.maxMs;
     const client = async () => {
-      while (!this.stopped && Date.now() < deadline && this.sequence < options.maxRequests && (options.admit?.() ?? true)) {
+      while (
+        !this.stopped &&
+        Date.now() < deadline &&
+        this.sequence < options.maxRequests &&
+        (options.admit?.() ?? true)
+      ) {
         this.samples.push(await this.send(options.next(this.sequence++)));
       }
     };
@@ -69,11 +74,22 @@ export class HttpLoad {
   private send(spec: LoadRequest): Promise<Sample> {
     const start = Date.now();
     const { hostname, port } = new URL(this.options.base);
-    const headers = { ...spec.headers, ...(spec.body === undefined ? {} : { 'Content-Length': String(Buffer.byteLength(spec.body)) }) };
+    const headers = {
+      ...spec.headers,
+      ...(spec.body === undefined ? {} : { 'Content-Length': String(Buffer.byteLength(spec.body)) }),
+    };
     return new Promise((resolve) => {
       const settle = (outcome: Omit<Sample, 'start' | 'end'>) => resolve({ start, end: Date.now(), ...outcome });
       const req = request(
-        { host: hostname, port, path: spec.path, method: spec.method ?? 'GET', headers, agent: this.agent, timeout: this.options.timeoutMs },
+        {
+          host: hostname,
+          port,
+          path: spec.path,
+          method: spec.method ?? 'GET',
+          headers,
+          agent: this.agent,
+          timeout: this.options.timeoutMs,
+        },
         (response) => {
           response.resume();
           response.on('end', () =>
@@ -83,11 +99,15 @@ export class HttpLoad {
               closing: response.headers.connection === 'close',
             }),
           );
-          response.on('error', (error: NodeJS.ErrnoException) => settle({ status: 0, closing: true, error: `response ${error.code ?? error.message}` }));
+          response.on('error', (error: NodeJS.ErrnoException) =>
+            settle({ status: 0, closing: true, error: `response ${error.code ?? error.message}` }),
+          );
         },
       );
       req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })));
-      req.on('error', (error: NodeJS.ErrnoException) => settle({ status: 0, closing: true, error: error.code ?? error.message }));
+      req.on('error', (error: NodeJS.ErrnoException) =>
+        settle({ status: 0, closing: true, error: error.code ?? error.message }),
+      );
       req.end(spec.body);
     });
   }
@@ -96,7 +116,8 @@ export class HttpLoad {
 export const latency = (sample: Sample) => sample.end - sample.start;
 
 /** The samples of requests started in [from, to). */
-export const startedBetween = (samples: Sample[], from: number, to: number) => samples.filter((s) => s.start >= from && s.start < to);
+export const startedBetween = (samples: Sample[], from: number, to: number) =>
+  samples.filter((s) => s.start >= from && s.start < to);
 
 /** The `p`th percentile (nearest rank) of the samples' latencies, in ms; 0 for none. */
 export function percentile(samples: Sample[], p: number): number {

@@ -44,7 +44,11 @@ describe('Redis fails under cached reads', () => {
     });
 
   /** Runs the read load through a baseline, `fail()`, FAULT_MS, `restore()`, and the recovery. */
-  async function measure(scenario: string, fail: () => Promise<void> | void, restore: () => Promise<void> | void): Promise<void> {
+  async function measure(
+    scenario: string,
+    fail: () => Promise<void> | void,
+    restore: () => Promise<void> | void,
+  ): Promise<void> {
     const apiPid = api.pid;
     const load = readLoad();
     try {

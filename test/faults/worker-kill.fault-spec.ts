@@ -34,7 +34,10 @@ describe('worker SIGKILLed while draining 1,000 email jobs', () => {
   beforeAll(async () => {
     smtp = await new SmtpCatcher().start();
     stack = await FaultStack.start();
-    queue = new Queue(EMAIL_QUEUE, { connection: bullConnection(stack.env.REDIS_URL!, 'producer'), prefix: `${stack.env.REDIS_KEY_PREFIX}:bull` });
+    queue = new Queue(EMAIL_QUEUE, {
+      connection: bullConnection(stack.env.REDIS_URL!, 'producer'),
+      prefix: `${stack.env.REDIS_KEY_PREFIX}:bull`,
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -52,7 +55,11 @@ describe('worker SIGKILLed while draining 1,000 email jobs', () => {
       maxMs: 60_000,
       maxRequests: JOBS,
       timeoutMs: 10_000,
-      next: (job) => ({ path: `/api/v1/utils/test-email/?email_to=${recipient(job)}`, method: 'POST', headers: { Authorization: `Bearer ${token}` } }),
+      next: (job) => ({
+        path: `/api/v1/utils/test-email/?email_to=${recipient(job)}`,
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}` },
+      }),
     });
     await enqueue.finished();
     expect(enqueue.samples.filter((sample) => sample.status === 202)).toHaveLength(JOBS);
@@ -91,7 +98,9 @@ describe('worker SIGKILLed while draining 1,000 email jobs', () => {
       const to = mail.to && !Array.isArray(mail.to) ? mail.to.text : '';
       messageIdsByRecipient.set(to, (messageIdsByRecipient.get(to) ?? new Set()).add(mail.messageId ?? ''));
     }
-    const jobsWithoutEmail = Array.from({ length: JOBS }, (_, job) => recipient(job)).filter((to) => !messageIdsByRecipient.has(to)).length;
+    const jobsWithoutEmail = Array.from({ length: JOBS }, (_, job) => recipient(job)).filter(
+      (to) => !messageIdsByRecipient.has(to),
+    ).length;
     const jobsWithTwoDistinctEmails = [...messageIdsByRecipient.values()].filter((ids) => ids.size > 1).length;
     const resentSameEmail = smtp.messages.length - messageIdsByRecipient.size - jobsWithTwoDistinctEmails;
 
@@ -100,12 +109,22 @@ describe('worker SIGKILLed while draining 1,000 email jobs', () => {
       .add('jobs lost (not completed)', JOBS - counts.completed, '', { equals: 0 })
       .add('jobs whose email never arrived', jobsWithoutEmail, '', { equals: 0 })
       .add('duplicated effects: jobs that sent two distinct emails', jobsWithTwoDistinctEmails, '', { equals: 0 })
-      .add('same email (same Message-ID) re-sent by a job killed between send and sent mark', resentSameEmail, '', { atMost: WORKER_CONCURRENCY })
-      .add('reruns that found the sent mark and skipped the send', second.output.split('not sending again').length - 1, '')
-      .add('time to drain, first worker start to the last job done', drainedAt - drainStartedAt, ' ms', { atMost: DRAIN_TARGET_MS })
+      .add('same email (same Message-ID) re-sent by a job killed between send and sent mark', resentSameEmail, '', {
+        atMost: WORKER_CONCURRENCY,
+      })
+      .add(
+        'reruns that found the sent mark and skipped the send',
+        second.output.split('not sending again').length - 1,
+        '',
+      )
+      .add('time to drain, first worker start to the last job done', drainedAt - drainStartedAt, ' ms', {
+        atMost: DRAIN_TARGET_MS,
+      })
       .add('time from the kill to the last job done', drainedAt - killedAt, ' ms')
       .add('listening sockets of PostgreSQL, Redis, API, worker, SMTP server', sockets.length, '', { atLeast: 4 })
-      .add('of those, bound to other than 127.0.0.1', sockets.filter((socket) => !socket.loopback).length, '', { equals: 0 })
+      .add('of those, bound to other than 127.0.0.1', sockets.filter((socket) => !socket.loopback).length, '', {
+        equals: 0,
+      })
       .check();
   }, 240_000);
 });

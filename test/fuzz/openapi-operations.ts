@@ -70,15 +70,21 @@ export function operationsOf(document: OpenApiDocument): Operation[] {
       for (const [status, response] of Object.entries(operation.responses ?? {})) {
         if (!/^2\d\d$/.test(status)) continue;
         const [mediaType, media] = Object.entries(response.content ?? {})[0] ?? [];
-        successes.set(Number(status), { mediaType, schema: media?.schema ? (resolveRefs(media.schema, document) as Schema) : undefined });
+        successes.set(Number(status), {
+          mediaType,
+          schema: media?.schema ? (resolveRefs(media.schema, document) as Schema) : undefined,
+        });
       }
       operations.push({
         id: operation.operationId ?? `${method} ${path}`,
         method: method.toUpperCase(),
         path,
         pathParameters: parameters.filter((p) => p.in === 'path').map((p) => p.name),
-        queryParameters: parameters.filter((p) => p.in === 'query').map((p) => ({ name: p.name, schema: (resolveRefs(p.schema, document) ?? {}) as Schema })),
-        bodySchema: bodyMediaTypes.length > 0 ? (resolveRefs(Object.values(content)[0].schema, document) as Schema) : undefined,
+        queryParameters: parameters
+          .filter((p) => p.in === 'query')
+          .map((p) => ({ name: p.name, schema: (resolveRefs(p.schema, document) ?? {}) as Schema })),
+        bodySchema:
+          bodyMediaTypes.length > 0 ? (resolveRefs(Object.values(content)[0].schema, document) as Schema) : undefined,
         bodyMediaTypes,
         successes,
       });
@@ -93,7 +99,10 @@ export function toJsonSchema(schema: unknown): unknown {
   if (!schema || typeof schema !== 'object') return schema;
   const { nullable, example: _example, ...rest } = schema as Schema;
   const converted = Object.fromEntries(
-    Object.entries(rest).map(([key, value]) => [key, key === 'properties' ? mapValues(value as Schema) : toJsonSchema(value)]),
+    Object.entries(rest).map(([key, value]) => [
+      key,
+      key === 'properties' ? mapValues(value as Schema) : toJsonSchema(value),
+    ]),
   );
   if (!nullable) return converted;
   if (typeof converted.type === 'string') return { ...converted, type: [converted.type, 'null'] };

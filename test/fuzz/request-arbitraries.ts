@@ -45,7 +45,9 @@ const hostileString: fc.Arbitrary<string> = fc.oneof(
 );
 
 /** JSON nested deeper than any DTO, as text (no parser here builds it). */
-const deepJson: fc.Arbitrary<string> = fc.integer({ min: 50, max: 20_000 }).map((depth) => `${'['.repeat(depth)}${']'.repeat(depth)}`);
+const deepJson: fc.Arbitrary<string> = fc
+  .integer({ min: 50, max: 20_000 })
+  .map((depth) => `${'['.repeat(depth)}${']'.repeat(depth)}`);
 
 /** Any JSON value, sometimes with dangerous keys. */
 const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
@@ -73,10 +75,13 @@ export function valueFor(schema: Schema | undefined): fc.Arbitrary<unknown> {
   }
   if (type === 'array') return fc.array(valueFor(schema?.items as Schema), { maxLength: 3 });
   if (type === 'object' || schema?.properties) return objectFor(schema ?? {});
-  if (schema?.format === 'email' || schema?.format === 'idn-email') return fc.emailAddress().filter((email) => email.length <= 254);
+  if (schema?.format === 'email' || schema?.format === 'idn-email')
+    return fc.emailAddress().filter((email) => email.length <= 254);
   if (schema?.format === 'uuid') return fc.uuid();
   if (schema?.format === 'date-time')
-    return fc.date({ min: new Date('2030-01-01'), max: new Date('2099-01-01'), noInvalidDate: true }).map((date) => date.toISOString());
+    return fc
+      .date({ min: new Date('2030-01-01'), max: new Date('2099-01-01'), noInvalidDate: true })
+      .map((date) => date.toISOString());
   const minLength = typeof schema?.minLength === 'number' ? schema.minLength : 0;
   const maxLength = typeof schema?.maxLength === 'number' ? Math.min(schema.maxLength, 300) : 50;
   return fc.string({ minLength, maxLength });
@@ -95,17 +100,29 @@ function brokenBodyFor(schema: Schema): fc.Arbitrary<unknown> {
   const valid = objectFor(schema);
   const mutations: fc.Arbitrary<unknown>[] = [
     hostileValue,
-    fc.tuple(valid, fc.dictionary(fc.string({ maxLength: 20 }), hostileValue, { maxKeys: 4 })).map(([body, extra]) => ({ ...extra, ...body, ...extra })),
+    fc
+      .tuple(valid, fc.dictionary(fc.string({ maxLength: 20 }), hostileValue, { maxKeys: 4 }))
+      .map(([body, extra]) => ({ ...extra, ...body, ...extra })),
   ];
   if (properties.length > 0) {
     const field = fc.constantFrom(...properties);
     mutations.push(fc.tuple(valid, field, hostileValue).map(([body, name, value]) => ({ ...body, [name]: value })));
-    mutations.push(fc.tuple(valid, field).map(([body, name]) => Object.fromEntries(Object.entries(body).filter(([key]) => key !== name))));
+    mutations.push(
+      fc
+        .tuple(valid, field)
+        .map(([body, name]) => Object.fromEntries(Object.entries(body).filter(([key]) => key !== name))),
+    );
   }
   return fc.oneof(...mutations);
 }
 
-const MEDIA_TYPES = ['text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'application/json; charset=latin1', 'application/octet-stream'];
+const MEDIA_TYPES = [
+  'text/plain',
+  'application/xml',
+  'multipart/form-data; boundary=x',
+  'application/json; charset=latin1',
+  'application/octet-stream',
+];
 
 function bodyFor(operation: Operation): fc.Arbitrary<{ contentType?: string; payload?: string }> {
   const schema = operation.bodySchema;
@@ -113,10 +130,16 @@ function bodyFor(operation: Operation): fc.Arbitrary<{ contentType?: string; pay
   const strange: fc.Arbitrary<{ contentType?: string; payload?: string }>[] = [
     fc.record({ contentType: fc.constantFrom(...MEDIA_TYPES), payload: hostileString }),
     deepJson.map((payload) => ({ contentType: 'application/json', payload })),
-    fc.constantFrom('{', '{"a":', '{"title": "x",}', '\u0000', 'true', '[1,2]', '"text"').map((payload) => ({ contentType: 'application/json', payload })),
+    fc
+      .constantFrom('{', '{"a":', '{"title": "x",}', '\u0000', 'true', '[1,2]', '"text"')
+      .map((payload) => ({ contentType: 'application/json', payload })),
     fc.constant({}),
   ];
-  if (!schema) return fc.oneof({ weight: 4, arbitrary: fc.constant({}) }, ...strange.map((arbitrary) => ({ weight: 1, arbitrary })));
+  if (!schema)
+    return fc.oneof(
+      { weight: 4, arbitrary: fc.constant({}) },
+      ...strange.map((arbitrary) => ({ weight: 1, arbitrary })),
+    );
   return fc.oneof(
     { weight: 4, arbitrary: objectFor(schema).map(json) },
     { weight: 4, arbitrary: brokenBodyFor(schema).map(json) },
@@ -176,9 +199,18 @@ export function requestFor(operation: Operation, known: KnownIds): fc.Arbitrary<
     })
     .map(({ caller, pathValues, query, body }) => {
       let path = operation.path;
-      operation.pathParameters.forEach((name, index) => (path = path.replace(`{${name}}`, encodeURIComponent(pathValues[index]))));
+      operation.pathParameters.forEach(
+        (name, index) => (path = path.replace(`{${name}}`, encodeURIComponent(pathValues[index]))),
+      );
       const headers: Record<string, string> = {};
       if (body.contentType) headers['content-type'] = body.contentType;
-      return { operation, caller, method: operation.method, url: query ? `${path}?${query}` : path, headers, payload: body.payload };
+      return {
+        operation,
+        caller,
+        method: operation.method,
+        url: query ? `${path}?${query}` : path,
+        headers,
+        payload: body.payload,
+      };
     });
 }

@@ -25,7 +25,8 @@ export class ApiProcess extends NodeProcess {
         () => false,
       ))
     ) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`API did not start: ${this.output.slice(-2000)}`);
+      if (Date.now() > deadline || child.exitCode !== null)
+        throw new Error(`API did not start: ${this.output.slice(-2000)}`);
       await sleep(100);
     }
     return this;

@@ -46,7 +46,8 @@ export abstract class NodeProcess {
   async waitForOutput(text: string, withinMs = 5000): Promise<void> {
     const deadline = Date.now() + withinMs;
     while (!this.output.includes(text)) {
-      if (Date.now() > deadline) throw new Error(`"${text}" not in the output within ${withinMs} ms: ${this.output.slice(-1000)}`);
+      if (Date.now() > deadline)
+        throw new Error(`"${text}" not in the output within ${withinMs} ms: ${this.output.slice(-1000)}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }

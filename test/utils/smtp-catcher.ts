@@ -38,7 +38,9 @@ export class SmtpCatcher {
   }
 
   to(address: string): ParsedMail[] {
-    return this.messages.filter((mail) => mail.to && JSON.stringify(mail.to).toLowerCase().includes(address.toLowerCase()));
+    return this.messages.filter(
+      (mail) => mail.to && JSON.stringify(mail.to).toLowerCase().includes(address.toLowerCase()),
+    );
   }
 
   /** The first message to `address` (with a subject containing `subject`), waiting up to `withinMs`. */

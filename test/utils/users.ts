@@ -19,7 +19,10 @@ export const uniqueEmail = (label = 'user') => `${label}-${randomUUID().slice(0,
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 export async function login(app: NestFastifyApplication, email: string, password: string): Promise<Tokens> {
-  const response = await request(app.getHttpServer()).post('/api/v1/login/access-token').type('form').send({ username: email, password });
+  const response = await request(app.getHttpServer())
+    .post('/api/v1/login/access-token')
+    .type('form')
+    .send({ username: email, password });
   if (response.status !== 200) throw new Error(`login of ${email} failed: ${response.status} ${response.text}`);
   return response.body as Tokens;
 }

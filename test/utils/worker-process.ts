@@ -11,7 +11,8 @@ export class WorkerProcess extends NodeProcess {
     const child = this.spawn('src/worker.js', { LOG_LEVEL: 'info', ...this.env });
     const deadline = Date.now() + 15_000;
     while (!this.output.includes('worker started')) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`worker did not start: ${this.output.slice(-1000)}`);
+      if (child.exitCode !== null || Date.now() > deadline)
+        throw new Error(`worker did not start: ${this.output.slice(-1000)}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     return this;

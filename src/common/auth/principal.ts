@@ -23,7 +23,11 @@ export function principalOf(context: ExecutionContext): Principal | undefined {
 }
 
 /** The authenticated user of the request (guarded routes only). */
-export const CurrentUser = createParamDecorator((_data: unknown, context: ExecutionContext) => principalOf(context)?.user);
+export const CurrentUser = createParamDecorator(
+  (_data: unknown, context: ExecutionContext) => principalOf(context)?.user,
+);
 
 /** The id of the caller's login session (guarded routes; undefined for an API key). */
-export const CurrentSessionId = createParamDecorator((_data: unknown, context: ExecutionContext) => principalOf(context)?.sessionId);
+export const CurrentSessionId = createParamDecorator(
+  (_data: unknown, context: ExecutionContext) => principalOf(context)?.sessionId,
+);

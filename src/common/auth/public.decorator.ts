@@ -9,6 +9,9 @@ export const IS_PUBLIC = 'isPublic';
  * list would be dropped by the document builder and the global requirement would apply).
  */
 export const Public = () =>
-  applyDecorators(SetMetadata(IS_PUBLIC, true), (target: object, _key?: string | symbol, descriptor?: PropertyDescriptor) => {
-    Reflect.defineMetadata(DECORATORS.API_SECURITY, [{}], (descriptor?.value as object | undefined) ?? target);
-  });
+  applyDecorators(
+    SetMetadata(IS_PUBLIC, true),
+    (target: object, _key?: string | symbol, descriptor?: PropertyDescriptor) => {
+      Reflect.defineMetadata(DECORATORS.API_SECURITY, [{}], (descriptor?.value as object | undefined) ?? target);
+    },
+  );

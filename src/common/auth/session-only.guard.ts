@@ -1,4 +1,11 @@
-import { applyDecorators, type CanActivate, type ExecutionContext, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
+import {
+  applyDecorators,
+  type CanActivate,
+  type ExecutionContext,
+  Injectable,
+  SetMetadata,
+  UseGuards,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiForbiddenResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
@@ -34,4 +41,8 @@ export class SessionOnlyGuard implements CanActivate {
  * lasting hold on an account. With `when`, only the requests whose body it picks need a session.
  */
 export const SessionOnly = (when?: BodyCondition) =>
-  applyDecorators(SetMetadata(SESSION_ONLY_WHEN, when), UseGuards(SessionOnlyGuard), ApiForbiddenResponse({ description: DETAIL.SESSION_REQUIRED }));
+  applyDecorators(
+    SetMetadata(SESSION_ONLY_WHEN, when),
+    UseGuards(SessionOnlyGuard),
+    ApiForbiddenResponse({ description: DETAIL.SESSION_REQUIRED }),
+  );

@@ -14,4 +14,5 @@ export class SuperuserGuard implements CanActivate {
 }
 
 /** Restricts a route (or a controller) to superusers. */
-export const SuperuserOnly = () => applyDecorators(UseGuards(SuperuserGuard), ApiForbiddenResponse({ description: DETAIL.NOT_ENOUGH_PRIVILEGES }));
+export const SuperuserOnly = () =>
+  applyDecorators(UseGuards(SuperuserGuard), ApiForbiddenResponse({ description: DETAIL.NOT_ENOUGH_PRIVILEGES }));

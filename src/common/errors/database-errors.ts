@@ -3,7 +3,14 @@
  * wrong": they answer 503 so clients and load balancers retry, instead of a 500.
  */
 const UNAVAILABLE_SQLSTATE_CLASSES = ['08', '53', '57'];
-const UNAVAILABLE_NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
+const UNAVAILABLE_NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+]);
 const UNAVAILABLE_MESSAGES = [
   'timeout exceeded when trying to connect',
   'Connection terminated',
@@ -20,8 +27,15 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   const code = typeof candidate.code === 'string' ? candidate.code : undefined;
   if (code && /^[0-9A-Z]{5}$/.test(code) && UNAVAILABLE_SQLSTATE_CLASSES.includes(code.slice(0, 2))) return true;
   if (code && UNAVAILABLE_NETWORK_CODES.has(code)) return true;
-  if (typeof candidate.message === 'string' && UNAVAILABLE_MESSAGES.some((m) => (candidate.message as string).includes(m))) {
+  if (
+    typeof candidate.message === 'string' &&
+    UNAVAILABLE_MESSAGES.some((m) => (candidate.message as string).includes(m))
+  ) {
     return true;
   }
-  return candidate.driverError !== undefined && candidate.driverError !== error && isDatabaseUnavailable(candidate.driverError);
+  return (
+    candidate.driverError !== undefined &&
+    candidate.driverError !== error &&
+    isDatabaseUnavailable(candidate.driverError)
+  );
 }

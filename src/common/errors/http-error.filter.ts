@@ -1,4 +1,11 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger, NotFoundException } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  Logger,
+  NotFoundException,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RouteTable } from '../http/route-table.js';
 import { isDatabaseUnavailable } from './database-errors.js';
@@ -65,10 +72,23 @@ interface FastifyLikeError {
 }
 
 function jsonInvalid(error: FastifyLikeError): ErrorResponse {
-  const reason = (error.message ?? 'Invalid JSON').replace(/^Body is not valid JSON but content-type is set to 'application\/json'.*$/s, 'Invalid JSON');
+  const reason = (error.message ?? 'Invalid JSON').replace(
+    /^Body is not valid JSON but content-type is set to 'application\/json'.*$/s,
+    'Invalid JSON',
+  );
   return {
     status: 422,
-    body: { detail: [{ type: 'json_invalid', loc: ['body', 0], msg: 'JSON decode error', input: {}, ctx: { error: reason.slice(0, 100) } }] },
+    body: {
+      detail: [
+        {
+          type: 'json_invalid',
+          loc: ['body', 0],
+          msg: 'JSON decode error',
+          input: {},
+          ctx: { error: reason.slice(0, 100) },
+        },
+      ],
+    },
   };
 }
 
@@ -112,7 +132,9 @@ function fromHttpException(exception: HttpException): ErrorResponse {
  */
 export function toErrorResponse(exception: unknown): ErrorResponse {
   const response = mapException(exception);
-  return response.status === 401 ? { ...response, headers: { ...response.headers, 'WWW-Authenticate': 'Bearer' } } : response;
+  return response.status === 401
+    ? { ...response, headers: { ...response.headers, 'WWW-Authenticate': 'Bearer' } }
+    : response;
 }
 
 function mapException(exception: unknown): ErrorResponse {
@@ -145,7 +167,8 @@ function mapException(exception: unknown): ErrorResponse {
 export function logServerError(logger: Logger, request: FastifyRequest, status: number, exception: unknown): void {
   const where = `${request.method} ${request.url} -> ${status} [request ${request.id}]`;
   if (exception instanceof DomainError) logger.warn(`${where} ${exception.detail}`);
-  else logger.error(`${where} ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`);
+  else
+    logger.error(`${where} ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`);
 }
 
 @Catch()

@@ -2,7 +2,9 @@ import { securityHeaders } from './security-headers.js';
 
 describe(securityHeaders.name, () => {
   it('gives the headers helmet sets for the options, once', () => {
-    const headers = securityHeaders({ contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], frameAncestors: ["'none'"] } } });
+    const headers = securityHeaders({
+      contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], frameAncestors: ["'none'"] } },
+    });
     expect(headers['Content-Security-Policy']).toContain("default-src 'self'");
     expect(headers['Content-Security-Policy']).toContain("frame-ancestors 'none'");
     expect(headers['X-Content-Type-Options']).toBe('nosniff');

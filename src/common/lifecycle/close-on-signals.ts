@@ -7,7 +7,11 @@ import { Logger, type INestApplicationContext } from '@nestjs/common';
  * Used instead of Nest's enableShutdownHooks(), which re-raises the signal, so the process
  * would never exit 0.
  */
-export function closeOnSignals(app: INestApplicationContext, timeoutMs: number, beforeClose?: () => Promise<void>): void {
+export function closeOnSignals(
+  app: INestApplicationContext,
+  timeoutMs: number,
+  beforeClose?: () => Promise<void>,
+): void {
   const logger = new Logger('Shutdown');
   let closing = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

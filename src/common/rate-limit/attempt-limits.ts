@@ -46,7 +46,9 @@ export class AttemptLimits {
     const refused = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
     if (refused.length === 0) return;
     await this.giveBack(checks.filter((_, index) => results[index].status === 'fulfilled'));
-    const waitMs = Math.max(...refused.map((reason) => (reason instanceof RateLimiterRes ? reason.msBeforeNext : 1000)));
+    const waitMs = Math.max(
+      ...refused.map((reason) => (reason instanceof RateLimiterRes ? reason.msBeforeNext : 1000)),
+    );
     throw new DomainError(refusal, { retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) });
   }
 

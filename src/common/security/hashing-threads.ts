@@ -95,7 +95,11 @@ export class HashingThreads {
     if (this.all.length >= this.size) return undefined;
     const worker = new Worker(THREAD_SOURCE, {
       eval: true,
-      workerData: { nice: HASHING_THREAD_NICE, argon2: require.resolve('@node-rs/argon2'), bcrypt: require.resolve('@node-rs/bcrypt') },
+      workerData: {
+        nice: HASHING_THREAD_NICE,
+        argon2: require.resolve('@node-rs/argon2'),
+        bcrypt: require.resolve('@node-rs/bcrypt'),
+      },
     });
     worker.unref();
     worker.on('message', ({ id, result, error }: { id: number; result?: unknown; error?: string }) => {

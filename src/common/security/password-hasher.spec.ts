@@ -16,12 +16,15 @@ describe(PasswordHasher.name, () => {
   const sut = new PasswordHasher();
   afterAll(() => sut.onModuleDestroy());
 
-  (existsSync('/proc/self/task') ? it : it.skip)('hashes on threads of a lower priority, leaving the event loop as it was', async () => {
-    const before = getPriority();
-    await sut.hash('priority check');
-    expect(threadNiceValues()).toContain(HASHING_THREAD_NICE);
-    expect(getPriority()).toBe(before);
-  });
+  (existsSync('/proc/self/task') ? it : it.skip)(
+    'hashes on threads of a lower priority, leaving the event loop as it was',
+    async () => {
+      const before = getPriority();
+      await sut.hash('priority check');
+      expect(threadNiceValues()).toContain(HASHING_THREAD_NICE);
+      expect(getPriority()).toBe(before);
+    },
+  );
 
   it('hashes with argon2id and the OWASP parameters', async () => {
     const hashed = await sut.hash('correct horse battery staple');

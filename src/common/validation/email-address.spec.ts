@@ -12,9 +12,12 @@ describe('normalizeEmail', () => {
 });
 
 describe('isPlainAddress', () => {
-  it.each(['user@example.com', 'first.last+tag@sub.example.org', "o'brien@example.com", 'ünïcode@example.com'])('accepts %j', (address) => {
-    expect(isPlainAddress(address)).toBe(true);
-  });
+  it.each(['user@example.com', 'first.last+tag@sub.example.org', "o'brien@example.com", 'ünïcode@example.com'])(
+    'accepts %j',
+    (address) => {
+      expect(isPlainAddress(address)).toBe(true);
+    },
+  );
 
   it.each([
     'x<victim@t.example>',

@@ -23,6 +23,11 @@ export function isPlainAddress(value: string): boolean {
     (address) =>
       [...address].length <= MAX_EMAIL_LENGTH &&
       !/["<>()[\]\\,;:\s\0]/.test(address) &&
-      isEmail(address, { allow_display_name: false, allow_ip_domain: false, require_tld: true, allow_utf8_local_part: true }),
+      isEmail(address, {
+        allow_display_name: false,
+        allow_ip_domain: false,
+        require_tld: true,
+        allow_utf8_local_part: true,
+      }),
   );
 }

@@ -130,10 +130,24 @@ export const INTEGER_MAX = 2_147_483_647;
 function Bounds(min: number | undefined, max: number | undefined): PropertyDecorator[] {
   const checks: PropertyDecorator[] = [];
   if (min !== undefined) {
-    checks.push(Min(min, context({ type: 'greater_than_equal', msg: `Input should be greater than or equal to ${min}`, ctx: { ge: min } })));
+    checks.push(
+      Min(
+        min,
+        context({
+          type: 'greater_than_equal',
+          msg: `Input should be greater than or equal to ${min}`,
+          ctx: { ge: min },
+        }),
+      ),
+    );
   }
   if (max !== undefined) {
-    checks.push(Max(max, context({ type: 'less_than_equal', msg: `Input should be less than or equal to ${max}`, ctx: { le: max } })));
+    checks.push(
+      Max(
+        max,
+        context({ type: 'less_than_equal', msg: `Input should be less than or equal to ${max}`, ctx: { le: max } }),
+      ),
+    );
   }
   return checks;
 }
@@ -156,7 +170,13 @@ export function IntegerField(options: NumberOptions = {}): PropertyDecorator {
       context({ type: 'int_type', msg: 'Input should be a valid integer' }),
     ),
     ...Bounds(min, max),
-    docs(options, { type: 'integer', minimum: min, maximum: max, description: options.description, example: options.example }),
+    docs(options, {
+      type: 'integer',
+      minimum: min,
+      maximum: max,
+      description: options.description,
+      example: options.example,
+    }),
   );
 }
 
@@ -169,7 +189,13 @@ export function NumberField(options: NumberOptions = {}): PropertyDecorator {
       context({ type: 'float_type', msg: 'Input should be a valid number' }),
     ),
     ...Bounds(options.min, options.max),
-    docs(options, { type: 'number', minimum: options.min, maximum: options.max, description: options.description, example: options.example }),
+    docs(options, {
+      type: 'number',
+      minimum: options.min,
+      maximum: options.max,
+      description: options.description,
+      example: options.example,
+    }),
   );
 }
 
@@ -180,7 +206,9 @@ export function UuidField(options: Presence & { description?: string } = {}): Pr
       { name: 'isUuidValue', validator: { validate: (v) => typeof v === 'string' && UUID_PATTERN.test(v) } },
       context({ type: 'uuid_parsing', msg: 'Input should be a valid UUID' }),
     ),
-    Transform(({ value }: { value: unknown }) => (typeof value === 'string' && UUID_PATTERN.test(value) ? value.toLowerCase() : value)),
+    Transform(({ value }: { value: unknown }) =>
+      typeof value === 'string' && UUID_PATTERN.test(value) ? value.toLowerCase() : value,
+    ),
     docs(options, { type: String, format: 'uuid', description: options.description }),
   );
 }
@@ -214,11 +242,16 @@ const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{
  * An instant, ISO-8601 with a zone (PostgreSQL `timestamptz`); the DTO holds a `Date`. With
  * `future`, it must be later than the request.
  */
-export function DateTimeField(options: Presence & { future?: boolean; description?: string; example?: string } = {}): PropertyDecorator {
+export function DateTimeField(
+  options: Presence & { future?: boolean; description?: string; example?: string } = {},
+): PropertyDecorator {
   const future = options.future
     ? [
         ValidateBy(
-          { name: 'isFutureDateTime', validator: { validate: (v) => !(v instanceof Date) || v.getTime() > Date.now() } },
+          {
+            name: 'isFutureDateTime',
+            validator: { validate: (v) => !(v instanceof Date) || v.getTime() > Date.now() },
+          },
           context({ type: 'datetime_future', msg: 'Input should be in the future' }),
         ),
       ]
@@ -235,7 +268,12 @@ export function DateTimeField(options: Presence & { future?: boolean; descriptio
       context({ type: 'datetime_from_date_parsing', msg: 'Input should be a valid datetime with a time zone' }),
     ),
     ...future,
-    docs(options, { type: String, format: 'date-time', description: options.description, example: options.example ?? '2026-12-31T23:59:00Z' }),
+    docs(options, {
+      type: String,
+      format: 'date-time',
+      description: options.description,
+      example: options.example ?? '2026-12-31T23:59:00Z',
+    }),
   );
 }
 
@@ -245,13 +283,25 @@ export function IntegerQueryField(options: { min: number; max?: number; default:
     // Exposed, so the transform below also runs for an absent parameter and sets the default.
     Expose(),
     Transform(({ value }: { value: unknown }) =>
-      value === undefined || value === '' ? options.default : typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value,
+      value === undefined || value === ''
+        ? options.default
+        : typeof value === 'string' && /^-?\d+$/.test(value)
+          ? Number(value)
+          : value,
     ),
-    IsInt(context({ type: 'int_parsing', msg: 'Input should be a valid integer, unable to parse string as an integer' })),
+    IsInt(
+      context({ type: 'int_parsing', msg: 'Input should be a valid integer, unable to parse string as an integer' }),
+    ),
     ...Bounds(options.min, options.max),
   ];
   return applyDecorators(
     ...checks,
-    ApiPropertyOptional({ type: 'integer', minimum: options.min, maximum: options.max, default: options.default, description: options.description }),
+    ApiPropertyOptional({
+      type: 'integer',
+      minimum: options.min,
+      maximum: options.max,
+      default: options.default,
+      description: options.description,
+    }),
   );
 }

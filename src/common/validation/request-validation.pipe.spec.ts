@@ -27,7 +27,11 @@ class PageQuery {
   limit: number;
 }
 
-async function issuesFor(value: unknown, metatype: new () => object, type: 'body' | 'query' = 'body'): Promise<ValidationIssue[]> {
+async function issuesFor(
+  value: unknown,
+  metatype: new () => object,
+  type: 'body' | 'query' = 'body',
+): Promise<ValidationIssue[]> {
   const sut = new RequestValidationPipe();
   try {
     await sut.transform(value, { type, metatype });
@@ -42,13 +46,18 @@ describe(RequestValidationPipe.name, () => {
   const sut = new RequestValidationPipe();
 
   it('returns a DTO instance without unknown properties', async () => {
-    const result = await sut.transform({ title: 'ok', confirm_password: 'x', is_superuser: true }, { type: 'body', metatype: CreateThingDto });
+    const result = await sut.transform(
+      { title: 'ok', confirm_password: 'x', is_superuser: true },
+      { type: 'body', metatype: CreateThingDto },
+    );
     expect(result).toBeInstanceOf(CreateThingDto);
     expect(result).toEqual({ title: 'ok' });
   });
 
   it('reports a missing field as pydantic does', async () => {
-    expect(await issuesFor({}, CreateThingDto)).toEqual([{ type: 'missing', loc: ['body', 'title'], msg: 'Field required' }]);
+    expect(await issuesFor({}, CreateThingDto)).toEqual([
+      { type: 'missing', loc: ['body', 'title'], msg: 'Field required' },
+    ]);
   });
 
   it('reports a wrong type before a length', async () => {
@@ -68,12 +77,18 @@ describe(RequestValidationPipe.name, () => {
         ctx: { max_length: 10 },
       },
     ]);
-    expect((await issuesFor({ title: '' }, CreateThingDto))[0]).toMatchObject({ type: 'string_too_short', ctx: { min_length: 1 } });
+    expect((await issuesFor({ title: '' }, CreateThingDto))[0]).toMatchObject({
+      type: 'string_too_short',
+      ctx: { min_length: 1 },
+    });
   });
 
   it('accepts null only where a field is nullable', async () => {
     expect(await issuesFor({ title: 'a', note: null }, CreateThingDto)).toEqual([]);
-    expect((await issuesFor({ title: null }, CreateThingDto))[0]).toMatchObject({ type: 'missing', loc: ['body', 'title'] });
+    expect((await issuesFor({ title: null }, CreateThingDto))[0]).toMatchObject({
+      type: 'missing',
+      loc: ['body', 'title'],
+    });
   });
 
   it('cuts long inputs at 100 characters and never echoes a password', async () => {
@@ -90,7 +105,11 @@ describe(RequestValidationPipe.name, () => {
 
   it('refuses NUL characters, which PostgreSQL text cannot hold', async () => {
     const [title] = await issuesFor({ title: 'a\u0000b' }, CreateThingDto);
-    expect(title).toMatchObject({ type: 'string_pattern_mismatch', loc: ['body', 'title'], msg: 'String should not contain NUL characters' });
+    expect(title).toMatchObject({
+      type: 'string_pattern_mismatch',
+      loc: ['body', 'title'],
+      msg: 'String should not contain NUL characters',
+    });
     const [email] = await issuesFor({ title: 'a', email: 'a\u0000@example.com' }, CreateThingDto);
     expect(email).toMatchObject({ type: 'value_error', loc: ['body', 'email'] });
   });
@@ -130,13 +149,29 @@ describe(RequestValidationPipe.name, () => {
   it('parses and bounds integer query parameters', async () => {
     const defaults = (await sut.transform({}, { type: 'query', metatype: PageQuery })) as PageQuery;
     expect([defaults.skip, defaults.limit]).toEqual([0, 100]);
-    const given = (await sut.transform({ skip: '5', limit: '1000' }, { type: 'query', metatype: PageQuery })) as PageQuery;
+    const given = (await sut.transform(
+      { skip: '5', limit: '1000' },
+      { type: 'query', metatype: PageQuery },
+    )) as PageQuery;
     expect([given.skip, given.limit]).toEqual([5, 1000]);
     expect(await issuesFor({ limit: '0' }, PageQuery, 'query')).toEqual([
-      { type: 'greater_than_equal', loc: ['query', 'limit'], msg: 'Input should be greater than or equal to 1', input: 0, ctx: { ge: 1 } },
+      {
+        type: 'greater_than_equal',
+        loc: ['query', 'limit'],
+        msg: 'Input should be greater than or equal to 1',
+        input: 0,
+        ctx: { ge: 1 },
+      },
     ]);
-    expect((await issuesFor({ limit: '1001' }, PageQuery, 'query'))[0]).toMatchObject({ type: 'less_than_equal', ctx: { le: 1000 } });
-    expect((await issuesFor({ skip: 'abc' }, PageQuery, 'query'))[0]).toMatchObject({ type: 'int_parsing', loc: ['query', 'skip'], input: 'abc' });
+    expect((await issuesFor({ limit: '1001' }, PageQuery, 'query'))[0]).toMatchObject({
+      type: 'less_than_equal',
+      ctx: { le: 1000 },
+    });
+    expect((await issuesFor({ skip: 'abc' }, PageQuery, 'query'))[0]).toMatchObject({
+      type: 'int_parsing',
+      loc: ['query', 'skip'],
+      input: 'abc',
+    });
   });
 
   it('leaves primitives and named fields alone', async () => {

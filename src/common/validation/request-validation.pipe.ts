@@ -48,12 +48,20 @@ export class RequestValidationPipe implements PipeTransform {
 
     if (nestedDeeperThan(value, MAX_BODY_DEPTH)) {
       throw new RequestValidationException([
-        { type: 'value_error', loc: [location], msg: `Value error, input is nested more than ${MAX_BODY_DEPTH} levels deep` },
+        {
+          type: 'value_error',
+          loc: [location],
+          msg: `Value error, input is nested more than ${MAX_BODY_DEPTH} levels deep`,
+        },
       ]);
     }
 
     const instance = plainToInstance(metatype, value ?? {}) as object;
-    const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: false, forbidUnknownValues: false });
+    const errors = await validate(instance, {
+      whitelist: true,
+      forbidNonWhitelisted: false,
+      forbidUnknownValues: false,
+    });
     if (errors.length > 0) throw new RequestValidationException(toIssues(errors, [location]));
     return instance;
   }

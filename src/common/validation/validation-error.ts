@@ -34,7 +34,15 @@ const KNOWN_CONSTRAINTS: Record<string, IssueContext> = {
 };
 
 /** Type checks are reported before range checks, as pydantic stops at the first failure. */
-const PRECEDENCE = ['isDefined', 'isString', 'isBoolean', 'isInt', 'isIntegerValue', 'isNumberValue', 'isDateTimeValue'];
+const PRECEDENCE = [
+  'isDefined',
+  'isString',
+  'isBoolean',
+  'isInt',
+  'isIntegerValue',
+  'isNumberValue',
+  'isDateTimeValue',
+];
 
 /**
  * Echoes at most 100 characters of a string input, an object or array only when its JSON is that

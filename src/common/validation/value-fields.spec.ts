@@ -40,7 +40,10 @@ describe('value field decorators', () => {
     expect((await accepted({ count: 2_147_483_647 })).count).toBe(2_147_483_647);
     expect(await firstIssue({ count: '3' })).toMatchObject({ type: 'int_type', loc: ['body', 'count'], input: '3' });
     expect(await firstIssue({ count: 1.5 })).toMatchObject({ type: 'int_type' });
-    expect(await firstIssue({ count: 2_147_483_648 })).toMatchObject({ type: 'less_than_equal', ctx: { le: 2_147_483_647 } });
+    expect(await firstIssue({ count: 2_147_483_648 })).toMatchObject({
+      type: 'less_than_equal',
+      ctx: { le: 2_147_483_647 },
+    });
   });
 
   it('takes finite numbers within the given bounds', async () => {
@@ -50,7 +53,9 @@ describe('value field decorators', () => {
   });
 
   it('takes UUIDs in lower case, and null where nullable', async () => {
-    expect((await accepted({ sensor_id: 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11' })).sensor_id).toBe('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11');
+    expect((await accepted({ sensor_id: 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11' })).sensor_id).toBe(
+      'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',
+    );
     expect((await accepted({ sensor_id: null })).sensor_id).toBeNull();
     expect(await firstIssue({ sensor_id: 'nope' })).toMatchObject({ type: 'uuid_parsing', input: 'nope' });
   });
@@ -63,7 +68,9 @@ describe('value field decorators', () => {
   });
 
   it('takes timestamps with a zone as Date instances, and refuses those without one', async () => {
-    expect((await accepted({ taken_at: '2026-12-01T10:00:00+02:00' })).taken_at).toEqual(new Date('2026-12-01T08:00:00Z'));
+    expect((await accepted({ taken_at: '2026-12-01T10:00:00+02:00' })).taken_at).toEqual(
+      new Date('2026-12-01T08:00:00Z'),
+    );
     for (const taken_at of ['2026-12-01T10:00:00', '2026-13-01T10:00:00Z', 'yesterday']) {
       expect(await firstIssue({ taken_at })).toMatchObject({ type: 'datetime_from_date_parsing', input: taken_at });
     }

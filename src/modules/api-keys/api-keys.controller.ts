@@ -1,5 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentUser } from '../../common/auth/principal.js';
 import { SessionOnly } from '../../common/auth/session-only.guard.js';
 import { PageQueryDto } from '../../common/http/page-query.dto.js';
@@ -44,7 +51,11 @@ export class ApiKeysController {
   @Get(':user_id/api-keys')
   @ApiOperation({ summary: "List a user's API keys (your own, or anyone's as a superuser)" })
   @ApiOkResponse({ type: ApiKeysPageDto })
-  listOf(@CurrentUser() caller: User, @Param('user_id', UuidParamPipe) userId: string, @Query() page: PageQueryDto): Promise<ApiKeysPageDto> {
+  listOf(
+    @CurrentUser() caller: User,
+    @Param('user_id', UuidParamPipe) userId: string,
+    @Query() page: PageQueryDto,
+  ): Promise<ApiKeysPageDto> {
     return this.list(caller, userId, page);
   }
 
@@ -53,7 +64,11 @@ export class ApiKeysController {
   @ApiOperation({ summary: "Revoke a user's API key (your own, or anyone's as a superuser)" })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ description: `${DETAIL.API_KEY_NOT_FOUND}, or ${DETAIL.USER_NOT_FOUND}` })
-  async revoke(@CurrentUser() caller: User, @Param('user_id', UuidParamPipe) userId: string, @Param('key_id', UuidParamPipe) keyId: string): Promise<void> {
+  async revoke(
+    @CurrentUser() caller: User,
+    @Param('user_id', UuidParamPipe) userId: string,
+    @Param('key_id', UuidParamPipe) keyId: string,
+  ): Promise<void> {
     await this.apiKeys.revoke(caller, userId, keyId);
   }
 

@@ -47,7 +47,8 @@ export class ApiKeysService {
   }
 
   async create(owner: User, input: CreateApiKeyDto): Promise<IssuedApiKey> {
-    if ((await this.keys.countBy({ userId: owner.id })) >= MAX_KEYS_PER_USER) throw new DomainError('TOO_MANY_API_KEYS');
+    if ((await this.keys.countBy({ userId: owner.id })) >= MAX_KEYS_PER_USER)
+      throw new DomainError('TOO_MANY_API_KEYS');
     const secret = API_KEY_PREFIX + randomBytes(32).toString('base64url');
     const apiKey = this.keys.create({
       userId: owner.id,
@@ -65,7 +66,12 @@ export class ApiKeysService {
   /** The keys of user `userId`, for `caller`: their own, or anyone's for a superuser. */
   async listOf(caller: User, userId: string, skip: number, limit: number): Promise<ApiKeysPage> {
     const owner = await this.users.findVisible(caller, userId);
-    const [keys, count] = await this.keys.findAndCount({ where: { userId: owner.id }, order: { createdAt: 'DESC', id: 'DESC' }, skip, take: limit });
+    const [keys, count] = await this.keys.findAndCount({
+      where: { userId: owner.id },
+      order: { createdAt: 'DESC', id: 'DESC' },
+      skip,
+      take: limit,
+    });
     return { keys, count };
   }
 

@@ -1,5 +1,12 @@
 import { Body, Controller, Patch, Req } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { CurrentSessionId, CurrentUser } from '../../common/auth/principal.js';
 import { SessionOnly } from '../../common/auth/session-only.guard.js';
@@ -21,7 +28,11 @@ export class AccountController {
   @ApiOperation({ summary: 'Update the current user (a new email ends the other sessions)' })
   @ApiOkResponse({ type: UserResponseDto })
   @ApiConflictResponse({ description: 'User with this email already exists' })
-  async updateMe(@CurrentUser() user: User, @CurrentSessionId() sessionId: string, @Body() input: UpdateMeDto): Promise<UserResponseDto> {
+  async updateMe(
+    @CurrentUser() user: User,
+    @CurrentSessionId() sessionId: string,
+    @Body() input: UpdateMeDto,
+  ): Promise<UserResponseDto> {
     return UserResponseDto.from(await this.auth.updateProfile(user, sessionId, input));
   }
 

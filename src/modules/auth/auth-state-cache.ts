@@ -66,7 +66,8 @@ export class AuthStateCache {
 
     const startedAt = this.generation;
     const state = await read();
-    if (this.config.authCacheTtlSeconds > 0 && this.feed.live && this.generation === startedAt) this.store(sessionId, userId, state);
+    if (this.config.authCacheTtlSeconds > 0 && this.feed.live && this.generation === startedAt)
+      this.store(sessionId, userId, state);
     return state;
   }
 

@@ -68,7 +68,9 @@ export class AuthService {
   async changePassword(user: User, sessionId: string, input: UpdatePasswordDto, clientIp: string): Promise<MessageDto> {
     const [byUser, byAddress] = this.passwordChangeLimits(user, clientIp);
     await this.limits.take([byUser, byAddress], 'TOO_MANY_PASSWORD_FAILURES');
-    const { valid } = await this.guarded([byUser, byAddress], () => this.passwords.verify(user.hashedPassword, input.current_password));
+    const { valid } = await this.guarded([byUser, byAddress], () =>
+      this.passwords.verify(user.hashedPassword, input.current_password),
+    );
     if (!valid) throw new DomainError('INCORRECT_PASSWORD');
     await Promise.all([this.limits.reset(byUser), this.limits.giveBack([byAddress])]);
     if (input.current_password === input.new_password) throw new DomainError('SAME_PASSWORD');
@@ -81,7 +83,8 @@ export class AuthService {
   async updateProfile(user: User, sessionId: string, input: UpdateMeDto): Promise<User> {
     const versionBefore = user.credentialsVersion;
     const updated = await this.users.updateMe(user, input);
-    if (updated.credentialsVersion !== versionBefore) await this.sessions.carryOver(sessionId, updated.credentialsVersion);
+    if (updated.credentialsVersion !== versionBefore)
+      await this.sessions.carryOver(sessionId, updated.credentialsVersion);
     return updated;
   }
 
@@ -101,7 +104,10 @@ export class AuthService {
   private loginLimits(email: string, clientIp: string): [LimitCheck, LimitCheck] {
     const durationSeconds = this.config.loginFailureWindowSeconds;
     return [
-      { rule: { name: 'login-email', points: this.config.loginMaxFailuresPerEmail, durationSeconds }, subject: normalizeEmail(email) },
+      {
+        rule: { name: 'login-email', points: this.config.loginMaxFailuresPerEmail, durationSeconds },
+        subject: normalizeEmail(email),
+      },
       { rule: { name: 'login-ip', points: this.config.loginMaxFailuresPerIp, durationSeconds }, subject: clientIp },
     ];
   }
@@ -110,8 +116,14 @@ export class AuthService {
   private passwordChangeLimits(user: User, clientIp: string): [LimitCheck, LimitCheck] {
     const durationSeconds = this.config.loginFailureWindowSeconds;
     return [
-      { rule: { name: 'password-change-user', points: this.config.loginMaxFailuresPerEmail, durationSeconds }, subject: user.id },
-      { rule: { name: 'password-change-ip', points: this.config.loginMaxFailuresPerIp, durationSeconds }, subject: clientIp },
+      {
+        rule: { name: 'password-change-user', points: this.config.loginMaxFailuresPerEmail, durationSeconds },
+        subject: user.id,
+      },
+      {
+        rule: { name: 'password-change-ip', points: this.config.loginMaxFailuresPerIp, durationSeconds },
+        subject: clientIp,
+      },
     ];
   }
 

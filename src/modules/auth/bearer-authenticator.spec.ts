@@ -12,7 +12,10 @@ import type { SessionsService } from './sessions.service.js';
 
 const config = { secretKey: 'a secret key of this unit test, long enough', jwtAlgorithm: 'HS256' } as AppConfig;
 const databaseDown = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
-const signedIn: AuthState = { user: { id: 'u1', isActive: true } as User, session: { id: 's1', userId: 'u1' } as AuthSession };
+const signedIn: AuthState = {
+  user: { id: 'u1', isActive: true } as User,
+  session: { id: 's1', userId: 'u1' } as AuthSession,
+};
 
 /** How a token's check fails; the token, signature and claims are real (the e2e and fault tests run the database side). */
 describe(BearerAuthenticator.name, () => {
@@ -25,7 +28,10 @@ describe(BearerAuthenticator.name, () => {
     const authState = { get: () => readState() } as unknown as AuthStateCache;
     const sessions = { isUsable: () => true } as unknown as SessionsService;
     authenticator = new BearerAuthenticator(new JwtStrategy(config, {} as UsersService, sessions, authState));
-    const token = await new JwtService({ secret: config.secretKey }).signAsync({ sub: 'u1', sid: 's1', typ: ACCESS_TOKEN_TYPE }, { expiresIn: 60 });
+    const token = await new JwtService({ secret: config.secretKey }).signAsync(
+      { sub: 'u1', sid: 's1', typ: ACCESS_TOKEN_TYPE },
+      { expiresIn: 60 },
+    );
     authorization = `Bearer ${token}`;
   });
 

@@ -18,7 +18,9 @@ export const VERIFIED_TOKENS_SIZE = 10_000;
  * is an outage (503 through the error filter), not a bad token; any other surprise is a 401.
  */
 const checkFailure = (error: unknown): Error =>
-  error instanceof DomainError || isDatabaseUnavailable(error) ? (error as Error) : new DomainError('INVALID_CREDENTIALS');
+  error instanceof DomainError || isDatabaseUnavailable(error)
+    ? (error as Error)
+    : new DomainError('INVALID_CREDENTIALS');
 
 /** The callbacks passport gives a strategy for one authentication attempt. */
 interface StrategyAttempt {

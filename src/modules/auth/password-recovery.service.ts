@@ -62,7 +62,11 @@ export class PasswordRecoveryService {
     try {
       const claims = await this.jwt.verifyAsync<Partial<ResetClaims>>(token);
       // jsonwebtoken checks `exp` only when a token has one: a token without it would never expire.
-      const valid = claims.typ === RESET_TOKEN_TYPE && typeof claims.sub === 'string' && typeof claims.ver === 'number' && typeof claims.exp === 'number';
+      const valid =
+        claims.typ === RESET_TOKEN_TYPE &&
+        typeof claims.sub === 'string' &&
+        typeof claims.ver === 'number' &&
+        typeof claims.exp === 'number';
       return valid ? (claims as ResetClaims) : null;
     } catch {
       return null;
@@ -72,7 +76,10 @@ export class PasswordRecoveryService {
   private recoveryLimits(email: string, clientIp: string): LimitCheck[] {
     const durationSeconds = this.config.recoveryWindowSeconds;
     return [
-      { rule: { name: 'recovery-email', points: this.config.recoveryMaxPerEmail, durationSeconds }, subject: normalizeEmail(email) },
+      {
+        rule: { name: 'recovery-email', points: this.config.recoveryMaxPerEmail, durationSeconds },
+        subject: normalizeEmail(email),
+      },
       { rule: { name: 'recovery-ip', points: this.config.recoveryMaxPerIp, durationSeconds }, subject: clientIp },
     ];
   }

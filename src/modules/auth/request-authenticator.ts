@@ -33,7 +33,9 @@ export class RequestAuthenticator {
 
   async authenticate(request: CredentialsCarrier): Promise<Principal> {
     const apiKey = request.headers[API_KEY_HEADER];
-    const principal = apiKey ? await this.byApiKey(String(apiKey), request.ip) : await this.bearer.authenticate(request.headers.authorization);
+    const principal = apiKey
+      ? await this.byApiKey(String(apiKey), request.ip)
+      : await this.bearer.authenticate(request.headers.authorization);
     if (principal.apiKey?.readOnly && !READ_METHODS.has(request.method)) throw new DomainError('READ_ONLY_API_KEY');
     return principal;
   }
@@ -52,7 +54,11 @@ export class RequestAuthenticator {
    * cannot succeed.
    */
   private async failedKey(clientIp: string): Promise<Error> {
-    const rule = { name: 'api-key-ip', points: this.config.apiKeyMaxFailuresPerIp, durationSeconds: this.config.apiKeyFailureWindowSeconds };
+    const rule = {
+      name: 'api-key-ip',
+      points: this.config.apiKeyMaxFailuresPerIp,
+      durationSeconds: this.config.apiKeyFailureWindowSeconds,
+    };
     return this.limits.take([{ rule, subject: clientIp }], 'TOO_MANY_API_KEY_FAILURES').then(
       () => new DomainError('INVALID_CREDENTIALS'),
       (refusal: Error) => refusal,

@@ -77,7 +77,10 @@ export class SessionsService {
    * (it is in every access token) could end that session. Returns null whenever the token
    * cannot be honoured.
    */
-  async rotate(refreshToken: string, loadUser: (id: string) => Promise<User | null>): Promise<{ issued: IssuedSession; user: User } | null> {
+  async rotate(
+    refreshToken: string,
+    loadUser: (id: string) => Promise<User | null>,
+  ): Promise<{ issued: IssuedSession; user: User } | null> {
     const [sessionId, secret, extra] = refreshToken.split('.');
     if (!sessionId || !secret || extra !== undefined || !UUID_PATTERN.test(sessionId)) return null;
     const session = await this.findById(sessionId);

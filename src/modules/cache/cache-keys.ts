@@ -22,5 +22,8 @@ export const SHARED_SCOPE = 'shared';
 
 /** The epoch bump, with the change message that makes API processes drop the versions they keep. */
 export function epochBump(redis: Redis, redisKeyPrefix: string): ChainableCommander {
-  return redis.multi().incr(cacheEpochKey(redisKeyPrefix)).publish(changeChannel(redisKeyPrefix), changeMessage(CACHE_VERSIONS_CHANGED, EVERY_SCOPE));
+  return redis
+    .multi()
+    .incr(cacheEpochKey(redisKeyPrefix))
+    .publish(changeChannel(redisKeyPrefix), changeMessage(CACHE_VERSIONS_CHANGED, EVERY_SCOPE));
 }

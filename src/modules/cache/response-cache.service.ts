@@ -91,7 +91,9 @@ export class ResponseCache implements OnModuleInit, OnModuleDestroy {
     this.reported = now;
     if (hits + misses === 0) return;
     const ratio = ((hits / (hits + misses)) * 100).toFixed(1);
-    this.logger.log(`last ${SUMMARY_INTERVAL_MS / 1000} s: ${hits} hits, ${misses} misses (${ratio}% hits), ${errors} errors`);
+    this.logger.log(
+      `last ${SUMMARY_INTERVAL_MS / 1000} s: ${hits} hits, ${misses} misses (${ratio}% hits), ${errors} errors`,
+    );
   }
 
   /**
@@ -110,7 +112,10 @@ export class ResponseCache implements OnModuleInit, OnModuleDestroy {
     if (known !== undefined) return known;
     const generation = this.versionsGeneration;
     try {
-      const [epoch, version] = await this.bounded(this.redis.mget(cacheEpochKey(this.config.redisKeyPrefix), versionKey), 'version read');
+      const [epoch, version] = await this.bounded(
+        this.redis.mget(cacheEpochKey(this.config.redisKeyPrefix), versionKey),
+        'version read',
+      );
       const versions = `${epoch ?? 0}.${version ?? 0}`;
       if (this.changes.live && generation === this.versionsGeneration) {
         this.knownVersions.set(versionKey, versions);

@@ -42,7 +42,11 @@ export class ItemsController {
   @Put(':id')
   @ApiOperation({ summary: 'Update an item (fields left out stay as they are)' })
   @ApiOkResponse({ type: ItemResponseDto })
-  async update(@CurrentUser() caller: User, @Param('id', UuidParamPipe) id: string, @Body() input: UpdateItemDto): Promise<ItemResponseDto> {
+  async update(
+    @CurrentUser() caller: User,
+    @Param('id', UuidParamPipe) id: string,
+    @Body() input: UpdateItemDto,
+  ): Promise<ItemResponseDto> {
     return ItemResponseDto.from(await this.items.update(caller, id, input));
   }
 

@@ -6,7 +6,15 @@ import { DomainError } from '../../common/errors/domain-error.js';
 import { AppConfig } from '../../config/app-config.js';
 import { withTimeout } from '../../common/async/with-timeout.js';
 import type { JobResponseDto } from './dto/job-response.dto.js';
-import { ECHO_QUEUE, EMAIL_QUEUE, type EchoJob, PASSWORD_RESET_JOB, type PasswordResetJob, type QueueName, type SendEmailJob } from './queues.js';
+import {
+  ECHO_QUEUE,
+  EMAIL_QUEUE,
+  type EchoJob,
+  PASSWORD_RESET_JOB,
+  type PasswordResetJob,
+  type QueueName,
+  type SendEmailJob,
+} from './queues.js';
 
 const iso = (epochMs: number | undefined) => (epochMs ? new Date(epochMs).toISOString() : null);
 
@@ -68,7 +76,11 @@ export class JobQueue {
 
   /** Answers 503 "Queue unavailable" at once unless the queue's Redis connection is up. */
   async ensureAvailable(): Promise<void> {
-    const client = await withTimeout(this.queues[EMAIL_QUEUE].backend.client, this.config.queueTimeoutMs, 'queue connection').catch(() => null);
+    const client = await withTimeout(
+      this.queues[EMAIL_QUEUE].backend.client,
+      this.config.queueTimeoutMs,
+      'queue connection',
+    ).catch(() => null);
     if (client?.status !== 'ready') throw new DomainError('QUEUE_UNAVAILABLE', { retryAfterSeconds: 5 });
   }
 

@@ -43,10 +43,14 @@ export function renderEmail(email: EmailTemplate): RenderedEmail {
     case 'new-account':
       return {
         subject: `${email.projectName} - New account for user ${email.email}`,
-        html: layout(`Welcome to ${email.projectName}`, [`An account was created for you with the username <strong>${escapeHtml(email.email)}</strong>.`], {
-          label: 'Go to the dashboard',
-          href: email.loginLink,
-        }),
+        html: layout(
+          `Welcome to ${email.projectName}`,
+          [`An account was created for you with the username <strong>${escapeHtml(email.email)}</strong>.`],
+          {
+            label: 'Go to the dashboard',
+            href: email.loginLink,
+          },
+        ),
         text: `Welcome to ${email.projectName}\n\nAn account was created for you with the username ${email.email}.\nLog in at: ${email.loginLink}\n`,
       };
     case 'password-reset':

@@ -1,5 +1,12 @@
 import { Controller, Get, Header, UseGuards } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { Public } from '../../common/auth/public.decorator.js';
 import { MetricsAccessGuard } from './metrics-access.guard.js';
 import { Metrics } from './metrics.service.js';
@@ -17,10 +24,14 @@ export class MetricsController {
 
   @Get()
   @ApiOperation({
-    summary: 'Prometheus metrics (needs `Authorization: Bearer <METRICS_TOKEN>` when that is set; in production only served when it is set)',
+    summary:
+      'Prometheus metrics (needs `Authorization: Bearer <METRICS_TOKEN>` when that is set; in production only served when it is set)',
   })
   @ApiProduces('text/plain')
-  @ApiOkResponse({ description: 'The Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } })
+  @ApiOkResponse({
+    description: 'The Prometheus text format',
+    content: { 'text/plain': { schema: { type: 'string' } } },
+  })
   @ApiUnauthorizedResponse({ description: 'Not authenticated (METRICS_TOKEN set, and not given)' })
   @ApiNotFoundResponse({ description: 'Production without METRICS_TOKEN: metrics are off' })
   @Header('Cache-Control', 'no-store')

@@ -22,7 +22,10 @@ const REFUSED_INPUT: ErrorResponse = { status: 400, body: { detail: 'Bad Request
  * `Sec-Fetch-Site` or at least `Origin` on every POST, so a request with neither is refused too.
  */
 function fromOwnOrigin(request: FastifyRequest): boolean {
-  return request.headers['sec-fetch-site'] === 'same-origin' || request.headers.origin === `${request.protocol}://${request.host}`;
+  return (
+    request.headers['sec-fetch-site'] === 'same-origin' ||
+    request.headers.origin === `${request.protocol}://${request.host}`
+  );
 }
 
 /**
@@ -41,7 +44,10 @@ function isRefusedInput(error: Error): boolean {
  */
 const contractErrorBody: preSerializationHookHandler<unknown> = (_request, reply, payload, done) => {
   const contractShaped = typeof payload === 'object' && payload !== null && 'detail' in payload;
-  done(null, reply.statusCode < 400 || contractShaped ? payload : toErrorResponse({ statusCode: reply.statusCode }).body);
+  done(
+    null,
+    reply.statusCode < 400 || contractShaped ? payload : toErrorResponse({ statusCode: reply.statusCode }).body,
+  );
 };
 
 /**
@@ -83,12 +89,18 @@ export class QueueDashboard implements OnModuleInit {
 
   private async superuserOnly(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     // Only a request with no credentials of its own is authenticated by the cookie.
-    const token = request.headers.authorization || request.headers[API_KEY_HEADER] ? undefined : request.cookies[DASHBOARD_COOKIE];
+    const token =
+      request.headers.authorization || request.headers[API_KEY_HEADER] ? undefined : request.cookies[DASHBOARD_COOKIE];
     const authorization = request.headers.authorization ?? (token ? `Bearer ${token}` : undefined);
     try {
       // SameSite=Strict is the browser's promise; the origin check is the server's own.
-      if (token && !SAFE_METHODS.has(request.method) && !fromOwnOrigin(request)) throw new DomainError('CROSS_SITE_REFUSED');
-      const { user } = await this.authenticator.authenticate({ method: request.method, ip: request.ip, headers: { ...request.headers, authorization } });
+      if (token && !SAFE_METHODS.has(request.method) && !fromOwnOrigin(request))
+        throw new DomainError('CROSS_SITE_REFUSED');
+      const { user } = await this.authenticator.authenticate({
+        method: request.method,
+        ip: request.ip,
+        headers: { ...request.headers, authorization },
+      });
       if (!(user as User).isSuperuser) throw new DomainError('NOT_ENOUGH_PRIVILEGES');
       reply.header('Cache-Control', 'private, no-store');
     } catch (error) {

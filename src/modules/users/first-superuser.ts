@@ -13,7 +13,10 @@ export class FirstSuperuser implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const created = await this.users.ensureFirstSuperuser(this.config.firstSuperuser, this.config.firstSuperuserPassword);
+    const created = await this.users.ensureFirstSuperuser(
+      this.config.firstSuperuser,
+      this.config.firstSuperuserPassword,
+    );
     if (created) this.logger.log(`Created the first superuser ${this.config.firstSuperuser}`);
   }
 }

@@ -22,7 +22,8 @@ export interface UsersPage {
 }
 
 function isEmailConflict(error: unknown): boolean {
-  const driverError = error instanceof QueryFailedError ? (error.driverError as { code?: string; constraint?: string }) : undefined;
+  const driverError =
+    error instanceof QueryFailedError ? (error.driverError as { code?: string; constraint?: string }) : undefined;
   return driverError?.code === '23505' && driverError.constraint === EMAIL_UNIQUE_INDEX;
 }
 
@@ -49,7 +50,11 @@ export class UsersService {
   }
 
   async list(skip: number, limit: number): Promise<UsersPage> {
-    const [users, count] = await this.users.findAndCount({ order: { createdAt: 'DESC', id: 'DESC' }, skip, take: limit });
+    const [users, count] = await this.users.findAndCount({
+      order: { createdAt: 'DESC', id: 'DESC' },
+      skip,
+      take: limit,
+    });
     return { users, count };
   }
 
@@ -75,7 +80,12 @@ export class UsersService {
       'EMAIL_TAKEN_ON_CREATE',
     );
     if (emailEnabled(this.config)) {
-      const content = { template: 'new-account' as const, projectName: this.config.projectName, email: user.email, loginLink: this.config.frontendHost };
+      const content = {
+        template: 'new-account' as const,
+        projectName: this.config.projectName,
+        email: user.email,
+        loginLink: this.config.frontendHost,
+      };
       // The account exists either way; a queue outage only costs the welcome email.
       await this.jobs
         .sendEmail({ to: user.email, content, requestId })
@@ -90,7 +100,10 @@ export class UsersService {
    */
   async resetPassword(user: User, password: string, expectedVersion: number): Promise<boolean> {
     const hashedPassword = await this.passwords.hash(password);
-    const result = await this.users.update({ id: user.id, credentialsVersion: expectedVersion }, { hashedPassword, credentialsVersion: expectedVersion + 1 });
+    const result = await this.users.update(
+      { id: user.id, credentialsVersion: expectedVersion },
+      { hashedPassword, credentialsVersion: expectedVersion + 1 },
+    );
     await this.changes.publish(USER_CHANGED, user.id);
     return Boolean(result.affected);
   }
@@ -135,7 +148,11 @@ export class UsersService {
     if (input.password !== undefined) changes.hashedPassword = await this.passwords.hash(input.password);
     // A new password or email, or a deactivation, ends every session the user has and every
     // reset link sent to them.
-    if (changes.hashedPassword !== undefined || changes.email !== undefined || (user.isActive && changes.isActive === false)) {
+    if (
+      changes.hashedPassword !== undefined ||
+      changes.email !== undefined ||
+      (user.isActive && changes.isActive === false)
+    ) {
       changes.credentialsVersion = user.credentialsVersion + 1;
     }
     return this.apply(user, changes);
@@ -184,13 +201,23 @@ export class UsersService {
     const result = await this.users
       .createQueryBuilder()
       .insert()
-      .values({ email, emailNormalized: normalizeEmail(email), hashedPassword, fullName: null, isActive: true, isSuperuser: true })
+      .values({
+        email,
+        emailNormalized: normalizeEmail(email),
+        hashedPassword,
+        fullName: null,
+        isActive: true,
+        isSuperuser: true,
+      })
       .orIgnore()
       .execute();
     return Array.isArray(result.raw) && result.raw.length > 0;
   }
 
-  private async insert(values: Partial<User> & { email: string }, emailTaken: 'EMAIL_TAKEN_ON_CREATE' | 'EMAIL_TAKEN_ON_SIGNUP'): Promise<User> {
+  private async insert(
+    values: Partial<User> & { email: string },
+    emailTaken: 'EMAIL_TAKEN_ON_CREATE' | 'EMAIL_TAKEN_ON_SIGNUP',
+  ): Promise<User> {
     if (await this.findByEmail(values.email)) throw new DomainError(emailTaken);
     try {
       return await this.users.save(this.users.create({ ...values, emailNormalized: normalizeEmail(values.email) }));

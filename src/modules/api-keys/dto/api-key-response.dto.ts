@@ -43,7 +43,10 @@ export class ApiKeyResponseDto {
 
 /** A key just created: the only response that carries the secret. */
 export class CreatedApiKeyDto extends ApiKeyResponseDto {
-  @ApiProperty({ description: 'The key itself, shown this once: send it as the X-API-Key header', example: 'ak_Xq3vT9bLk2...' })
+  @ApiProperty({
+    description: 'The key itself, shown this once: send it as the X-API-Key header',
+    example: 'ak_Xq3vT9bLk2...',
+  })
   key: string;
 
   static withSecret(key: ApiKey, secret: string): CreatedApiKeyDto {

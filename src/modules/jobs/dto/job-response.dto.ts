@@ -7,7 +7,9 @@ export class JobResponseDto {
   @ApiProperty({ example: 'echo' })
   name: string;
 
-  @ApiProperty({ enum: ['waiting', 'delayed', 'active', 'completed', 'failed', 'prioritized', 'waiting-children', 'unknown'] })
+  @ApiProperty({
+    enum: ['waiting', 'delayed', 'active', 'completed', 'failed', 'prioritized', 'waiting-children', 'unknown'],
+  })
   state: string;
 
   @ApiProperty({ description: 'Attempts made so far' })

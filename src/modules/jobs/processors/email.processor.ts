@@ -35,12 +35,19 @@ export class EmailProcessor extends ObservedWorkerHost {
       this.logger.log(`${context}: already sent as ${alreadySent}, not sending again`);
       return { messageId: alreadySent, duplicate: true };
     }
-    const email = job.name === PASSWORD_RESET_JOB ? await this.resetMail.compose((job.data as PasswordResetJob).email) : (job.data as SendEmailJob);
+    const email =
+      job.name === PASSWORD_RESET_JOB
+        ? await this.resetMail.compose((job.data as PasswordResetJob).email)
+        : (job.data as SendEmailJob);
     if (!email) {
       this.logger.log(`${context}: no account has that address, nothing sent`);
       return { messageId: null, duplicate: false };
     }
-    const messageId = await this.mail.send({ to: email.to, content: email.content, messageId: `<${job.id}@${this.messageDomain()}>` });
+    const messageId = await this.mail.send({
+      to: email.to,
+      content: email.content,
+      messageId: `<${job.id}@${this.messageDomain()}>`,
+    });
     await this.redis.set(mark, messageId, 'EX', SENT_MARK_TTL_SECONDS);
     this.logger.log(`${context}: sent to ${email.to}`);
     return { messageId, duplicate: false };

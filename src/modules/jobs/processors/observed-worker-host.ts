@@ -26,6 +26,8 @@ export abstract class ObservedWorkerHost extends WorkerHost implements BeforeApp
   @OnWorkerEvent('failed')
   onJobFailed(job: Job<{ requestId?: string }> | undefined, error: Error): void {
     if (!job) return;
-    this.logger.warn(`job ${job.id} (${job.name}) request ${job.data.requestId ?? '-'}: attempt ${job.attemptsMade} failed: ${error.message}`);
+    this.logger.warn(
+      `job ${job.id} (${job.name}) request ${job.data.requestId ?? '-'}: attempt ${job.attemptsMade} failed: ${error.message}`,
+    );
   }
 }

@@ -1,4 +1,12 @@
-import { Column, CreateDateColumn, Entity, type FindOptionsWhere, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  type FindOptionsWhere,
+  Index,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
 import { normalizeEmail } from '../../../common/validation/email-address.js';
 
 @Entity({ name: 'users' })
