@@ -7,6 +7,7 @@ import { RequestValidationPipe } from './common/validation/request-validation.pi
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { LoggingModule } from './logging/logging.module.js';
+import { RequestContextGuard } from './logging/request-context.guard.js';
 import { ApiKeysModule } from './modules/api-keys/api-keys.module.js';
 import { AuthenticationGuard } from './modules/auth/authentication.guard.js';
 import { AuthModule } from './modules/auth/auth.module.js';
@@ -19,8 +20,8 @@ import { UsersModule } from './modules/users/users.module.js';
 import { UtilsModule } from './modules/utils/utils.module.js';
 
 /**
- * The API. Configuration and logging are the only global modules; every other module imports
- * what it uses. The app-wide guards, pipe and filter are all here, in the order they run.
+ * The API. Configuration is the project's only global module (libraries keep theirs: the logger,
+ * the database connection); every other module imports what it uses. The app-wide guards, pipe and filter are all here, in the order they run.
  */
 @Module({
   imports: [
@@ -39,8 +40,10 @@ import { UtilsModule } from './modules/utils/utils.module.js';
     MetricsModule,
   ],
   providers: [
-    // Guards, in this order: a form body only where the route takes one (415), then the caller
-    // (401); both run before the pipe validates the body.
+    // Guards, in this order: the request context first (so that everything after logs with the
+    // request id), a form body only where the route takes one (415), then the caller (401); all
+    // run before the pipe validates the body.
+    { provide: APP_GUARD, useClass: RequestContextGuard },
     { provide: APP_GUARD, useClass: MediaTypeGuard },
     { provide: APP_GUARD, useExisting: AuthenticationGuard },
     { provide: APP_PIPE, useClass: RequestValidationPipe },

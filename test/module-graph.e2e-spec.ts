@@ -55,6 +55,7 @@ describe('module graph', () => {
     expect(declaring[0].tokens.map((token) => token.split(' ')[0])).toEqual([
       'APP_GUARD',
       'APP_GUARD',
+      'APP_GUARD',
       'APP_PIPE',
       'APP_FILTER',
     ]);

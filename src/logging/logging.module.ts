@@ -4,6 +4,7 @@ import { type FastifyBaseLogger, type FastifyReply, type FastifyRequest, LogCont
 import { LoggerModule } from 'nestjs-pino';
 import { type Logger, pino, stdSerializers } from 'pino';
 import { AppConfig } from '../config/app-config.js';
+import { currentRequestId } from './request-context.guard.js';
 
 /** Never written to logs: credentials in headers, and secrets in bodies or job data. */
 export const REDACTED_PATHS = [
@@ -23,12 +24,23 @@ export const REDACTED_PATHS = [
 export const REQUEST_ID_KEY = 'request_id';
 
 /**
+ * The id of the request being served (in the worker: of the request that queued the job), on
+ * every line written while it is served, whichever logger writes it. A line that names its
+ * request itself (Fastify's request lines) keeps its own field.
+ */
+function requestContext(): Record<string, string> {
+  const id = currentRequestId();
+  return id ? { [REQUEST_ID_KEY]: id } : {};
+}
+
+/**
  * The process's one pino logger: structured JSON lines, secrets redacted; human-readable lines
  * in development. The HTTP server (Fastify) and Nest's logger (nestjs-pino) both write to it.
  */
 export function createRootLogger(config: Pick<AppConfig, 'logLevel' | 'nodeEnv'>): Logger {
   return pino({
     level: config.logLevel,
+    mixin: requestContext,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     serializers: {
       req: stdSerializers.req,

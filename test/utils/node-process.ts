@@ -59,6 +59,16 @@ export abstract class NodeProcess {
     return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   }
 
+  /** Resolves once one line of the output contains every one of `parts`; rejects after `withinMs`. */
+  async waitForLine(parts: string[], withinMs = 5000): Promise<void> {
+    const deadline = Date.now() + withinMs;
+    while (!this.output.split('\n').some((line) => parts.every((part) => line.includes(part)))) {
+      if (Date.now() > deadline)
+        throw new Error(`no line with ${parts.join(' and ')} within ${withinMs} ms: ${this.output.slice(-1000)}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   /** Sends `signal` and resolves with the exit code once the process has ended. */
   stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     const exit = this.exited();

@@ -26,7 +26,7 @@ export class PasswordRecoveryController {
   @ApiOkResponse({ type: MessageDto })
   @ApiTooManyRequestsResponse({ description: 'Too many requests; see Retry-After' })
   requestReset(@Req() request: FastifyRequest, @Param('email') email: string): Promise<MessageDto> {
-    return this.recovery.requestReset(email, request.ip, request.id);
+    return this.recovery.requestReset(email, request.ip);
   }
 
   @Post('reset-password')

@@ -65,7 +65,7 @@ describe(PasswordRecoveryService.name, () => {
       ['an unknown address', 'Nobody@Example.com', 'nobody@example.com'],
     ])("answers %s alike: takes the address's and the client's limits and queues a job", async (_case, email, key) => {
       const { sut, users, jobs, limits, resetMail } = setUp();
-      await expect(sut.requestReset(email, ip, 'req-1')).resolves.toEqual({ message: RECOVERY_SENT });
+      await expect(sut.requestReset(email, ip)).resolves.toEqual({ message: RECOVERY_SENT });
       expect(limits.take).toHaveBeenCalledWith(
         [
           { rule: { name: 'recovery-email', points: 3, durationSeconds: 3600 }, subject: key },
@@ -73,7 +73,7 @@ describe(PasswordRecoveryService.name, () => {
         ],
         'TOO_MANY_RECOVERY_REQUESTS',
       );
-      expect(jobs.requestPasswordReset).toHaveBeenCalledWith({ email, requestId: 'req-1' });
+      expect(jobs.requestPasswordReset).toHaveBeenCalledWith({ email });
       expect(limits.take.mock.invocationCallOrder[0]).toBeLessThan(
         jobs.requestPasswordReset.mock.invocationCallOrder[0],
       );
@@ -87,7 +87,7 @@ describe(PasswordRecoveryService.name, () => {
       limits.take.mockImplementation(async (_checks, refusal) => {
         throw new DomainError(refusal, { retryAfterSeconds: 120 });
       });
-      await expect(sut.requestReset('alice@example.com', ip, 'req-1')).rejects.toMatchObject({
+      await expect(sut.requestReset('alice@example.com', ip)).rejects.toMatchObject({
         code: 'TOO_MANY_RECOVERY_REQUESTS',
         context: { retryAfterSeconds: 120 },
       });

@@ -34,9 +34,9 @@ export class PasswordRecoveryService {
    * its limit slots and queues a recovery job; the worker looks the address up and writes the
    * email only for an account, out of this process, where its time cannot be seen.
    */
-  async requestReset(email: string, clientIp: string, requestId: string): Promise<MessageDto> {
+  async requestReset(email: string, clientIp: string): Promise<MessageDto> {
     await this.limits.take(this.recoveryLimits(email, clientIp), 'TOO_MANY_RECOVERY_REQUESTS');
-    await this.jobs.requestPasswordReset({ email, requestId });
+    await this.jobs.requestPasswordReset({ email });
     return MessageDto.of(RECOVERY_SENT);
   }
 

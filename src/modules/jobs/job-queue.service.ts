@@ -4,6 +4,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import type { Job, JobState, Queue } from 'bullmq';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { AppConfig } from '../../config/app-config.js';
+import { currentRequestId } from '../../logging/request-context.guard.js';
 import { withTimeout } from '../../common/async/with-timeout.js';
 import type { JobResponseDto } from './dto/job-response.dto.js';
 import {
@@ -67,10 +68,11 @@ export class JobQueue {
     throw new DomainError('JOB_NOT_FOUND');
   }
 
+  /** Queues a job carrying the id of the request being served, which the worker logs it with. */
   private async enqueue<T extends object>(queueName: QueueName, name: string, data: T): Promise<string> {
     const queue = this.queues[queueName];
     const jobId = randomUUID();
-    await this.bounded(() => queue.add(name, data, { jobId }));
+    await this.bounded(() => queue.add(name, { ...data, requestId: currentRequestId() }, { jobId }));
     return jobId;
   }
 

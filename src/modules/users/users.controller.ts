@@ -1,6 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
 import { CurrentUser } from '../../common/auth/principal.js';
 import { Public } from '../../common/auth/public.decorator.js';
 import { SessionOnly } from '../../common/auth/session-only.guard.js';
@@ -38,8 +37,8 @@ export class UsersController {
   @SuperuserOnly()
   @ApiOperation({ summary: 'Create a user (a superuser only with a password login)' })
   @ApiCreatedResponse({ type: UserResponseDto })
-  async create(@Req() request: FastifyRequest, @Body() input: CreateUserDto): Promise<UserResponseDto> {
-    return UserResponseDto.from(await this.users.create(input, request.id));
+  async create(@Body() input: CreateUserDto): Promise<UserResponseDto> {
+    return UserResponseDto.from(await this.users.create(input));
   }
 
   @Get('me')

@@ -163,7 +163,7 @@ describe(UsersService.name, () => {
 
     it('queues a welcome email when email is configured', async () => {
       const { sut, sendEmail } = setUp({ smtp: true });
-      await sut.create({ email: 'new@example.com', password: 'a long password' }, 'req-7');
+      await sut.create({ email: 'new@example.com', password: 'a long password' });
       expect(sendEmail).toHaveBeenCalledWith({
         to: 'new@example.com',
         content: {
@@ -172,7 +172,6 @@ describe(UsersService.name, () => {
           email: 'new@example.com',
           loginLink: 'https://app.example.com',
         },
-        requestId: 'req-7',
       });
     });
 

@@ -68,7 +68,7 @@ export class UsersService {
   }
 
   /** Creates an account; a welcome email is queued when email is configured. */
-  async create(input: CreateUserDto, requestId?: string): Promise<User> {
+  async create(input: CreateUserDto): Promise<User> {
     const user = await this.insert(
       {
         email: input.email,
@@ -88,7 +88,7 @@ export class UsersService {
       };
       // The account exists either way; a queue outage only costs the welcome email.
       await this.jobs
-        .sendEmail({ to: user.email, content, requestId })
+        .sendEmail({ to: user.email, content })
         .catch((error: Error) => this.logger.warn(`welcome email for ${user.id} not queued: ${error.message}`));
     }
     return user;

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiOkResponse,
@@ -6,7 +6,6 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
 import { Public } from '../../common/auth/public.decorator.js';
 import { SuperuserOnly } from '../../common/auth/superuser.guard.js';
 import { AppConfig } from '../../config/app-config.js';
@@ -30,11 +29,10 @@ export class UtilsController {
   @ApiOperation({ summary: 'Queue a test email to `email_to`' })
   @ApiAcceptedResponse({ type: EnqueuedEmailDto })
   @ApiServiceUnavailableResponse({ description: DETAIL.QUEUE_UNAVAILABLE })
-  async testEmail(@Req() request: FastifyRequest, @Query() query: TestEmailQueryDto): Promise<EnqueuedEmailDto> {
+  async testEmail(@Query() query: TestEmailQueryDto): Promise<EnqueuedEmailDto> {
     const jobId = await this.jobs.sendEmail({
       to: query.email_to,
       content: { template: 'test', projectName: this.config.projectName, to: query.email_to },
-      requestId: request.id,
     });
     return { message: 'Test email sent', job_id: jobId };
   }
@@ -45,8 +43,8 @@ export class UtilsController {
   @ApiOperation({ summary: 'Queue a job the worker answers with the same message' })
   @ApiAcceptedResponse({ type: EnqueuedJobDto })
   @ApiServiceUnavailableResponse({ description: DETAIL.QUEUE_UNAVAILABLE })
-  async testQueue(@Req() request: FastifyRequest, @Body() input: TestQueueDto): Promise<EnqueuedJobDto> {
-    return { job_id: await this.jobs.echo({ message: input.message, requestId: request.id }) };
+  async testQueue(@Body() input: TestQueueDto): Promise<EnqueuedJobDto> {
+    return { job_id: await this.jobs.echo({ message: input.message }) };
   }
 
   @Get('health-check')

@@ -6,7 +6,7 @@ import { InjectRedis } from '../../../redis/redis.module.js';
 import { PasswordResetMail } from '../../auth/password-reset-mail.js';
 import { MailService } from '../../mail/mail.service.js';
 import { EMAIL_QUEUE, PASSWORD_RESET_JOB, type PasswordResetJob, type SendEmailJob } from '../queues.js';
-import { ObservedWorkerHost } from './observed-worker-host.js';
+import { InJobContext, ObservedWorkerHost } from './observed-worker-host.js';
 import { workerOptions } from './worker-options.js';
 
 const SENT_MARK_TTL_SECONDS = 7 * 24 * 3600;
@@ -27,9 +27,10 @@ export class EmailProcessor extends ObservedWorkerHost {
     super();
   }
 
+  @InJobContext<SendEmailJob | PasswordResetJob>()
   async process(job: Job<SendEmailJob | PasswordResetJob>): Promise<{ messageId: string | null; duplicate: boolean }> {
     const mark = `${this.config.redisKeyPrefix}:email-sent:${job.id}`;
-    const context = `job ${job.id} (${job.name}) request ${job.data.requestId ?? '-'}`;
+    const context = `job ${job.id} (${job.name})`;
     const alreadySent = await this.redis.get(mark);
     if (alreadySent !== null) {
       this.logger.log(`${context}: already sent as ${alreadySent}, not sending again`);

@@ -1,7 +1,15 @@
 import { type BeforeApplicationShutdown, Logger } from '@nestjs/common';
 import { OnWorkerEvent, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
+import { UseCls } from 'nestjs-cls';
 import { ThrottledWarnings } from '../../../logging/throttled-warnings.js';
+
+/**
+ * Runs a processor's `process` in a request context of its own whose id is that of the request
+ * that queued the job, so the worker's log lines for it carry the request id as the API's do.
+ */
+export const InJobContext = <T extends { requestId?: string }>() =>
+  UseCls<[Job<T>]>({ generateId: true, idGenerator: (job) => job.data.requestId ?? '' });
 
 /**
  * A processor base that reports its worker's trouble through the app logger: connection
