@@ -192,6 +192,16 @@ describe(AuthService.name, () => {
       expect(sessions.start).toHaveBeenCalledTimes(1);
     });
 
+    it('clears the limits before upgrading the hash, so an upgrade that fails in an outage locks nobody out', async () => {
+      const { sut, users, passwords, limits } = setUp();
+      passwords.verify.mockResolvedValue({ valid: true, needsRehash: true });
+      const outage = databaseDown();
+      users.upgradePasswordHash.mockRejectedValue(outage);
+      await expect(sut.login('alice@example.com', 'right password', ip)).rejects.toBe(outage);
+      expect(limits.reset).toHaveBeenCalledWith(emailCheck('alice@example.com'));
+      expect(limits.giveBack).toHaveBeenCalledWith([addressCheck('login-ip')]);
+    });
+
     it('gives both slots back when the lookup fails for another reason than a wrong password', async () => {
       const { sut, users, limits, sessions } = setUp();
       const outage = databaseDown();

@@ -44,6 +44,7 @@ describe(PasswordRecoveryService.name, () => {
     const jobs = { requestPasswordReset: jest.fn(async (_job: PasswordResetJob) => 'job-1') };
     const limits = {
       take: jest.fn(async (_checks: LimitCheck[], _refusal: DomainErrorCode) => undefined),
+      giveBack: jest.fn(async (_checks: LimitCheck[]) => undefined),
     };
     const resetMail = {
       compose: jest.fn(async (_email: string): Promise<{ to: string; content: EmailTemplate } | null> => null),
@@ -92,6 +93,13 @@ describe(PasswordRecoveryService.name, () => {
         context: { retryAfterSeconds: 120 },
       });
       expect(jobs.requestPasswordReset).not.toHaveBeenCalled();
+    });
+
+    it('gives the slots back when the job cannot be queued, so an outage counts no attempt', async () => {
+      const { sut, jobs, limits } = setUp();
+      jobs.requestPasswordReset.mockRejectedValue(new DomainError('QUEUE_UNAVAILABLE', { retryAfterSeconds: 5 }));
+      await expect(sut.requestReset('alice@example.com', ip)).rejects.toMatchObject({ code: 'QUEUE_UNAVAILABLE' });
+      expect(limits.giveBack).toHaveBeenCalledWith(limits.take.mock.calls[0][0]);
     });
   });
 

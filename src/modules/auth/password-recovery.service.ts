@@ -35,8 +35,15 @@ export class PasswordRecoveryService {
    * email only for an account, out of this process, where its time cannot be seen.
    */
   async requestReset(email: string, clientIp: string): Promise<MessageDto> {
-    await this.limits.take(this.recoveryLimits(email, clientIp), 'TOO_MANY_RECOVERY_REQUESTS');
-    await this.jobs.requestPasswordReset({ email });
+    const limits = this.recoveryLimits(email, clientIp);
+    await this.limits.take(limits, 'TOO_MANY_RECOVERY_REQUESTS');
+    try {
+      await this.jobs.requestPasswordReset({ email });
+    } catch (error) {
+      // Nothing was queued (the queue is down, 503): the attempt does not count.
+      await this.limits.giveBack(limits);
+      throw error;
+    }
     return MessageDto.of(RECOVERY_SENT);
   }
 
