@@ -131,6 +131,30 @@ describe('API keys', () => {
       const refused = await http().post(KEYS).set(bearer(token)).send({ name: 'one too many' }).expect(400);
       expect(refused.body).toEqual({ detail: 'A user can have at most 100 API keys' });
     });
+
+    it('holds the limit under a parallel burst: 20 requests for the last 5 places issue exactly 5 keys', async () => {
+      const { token, id } = await signedInUser(app);
+      await app
+        .get(DataSource)
+        .query(
+          `INSERT INTO api_keys (user_id, name, prefix, key_hash) SELECT $1, 'bulk', 'ak_bulk', md5(random()::text) FROM generate_series(1, 95)`,
+          [id],
+        );
+      const statuses = await Promise.all(
+        Array.from({ length: 20 }, (_, n) =>
+          http()
+            .post(KEYS)
+            .set(bearer(token))
+            .send({ name: `burst ${n}` }),
+        ),
+      ).then((responses) => responses.map((response) => response.status));
+      expect(statuses.filter((status) => status === 201)).toHaveLength(5);
+      expect(statuses.filter((status) => status === 400)).toHaveLength(15);
+      const [{ count }] = await app
+        .get(DataSource)
+        .query('SELECT count(*)::int AS count FROM api_keys WHERE user_id = $1', [id]);
+      expect(count).toBe(100);
+    });
   });
 
   describe('authenticating with X-API-Key', () => {

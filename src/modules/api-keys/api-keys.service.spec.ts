@@ -6,7 +6,7 @@ import type { AppConfig } from '../../config/app-config.js';
 import type { ChangeFeed } from '../../redis/change-feed.js';
 import type { ResponseCache } from '../cache/response-cache.service.js';
 import type { JobQueue } from '../jobs/job-queue.service.js';
-import type { User } from '../users/entities/user.entity.js';
+import { User } from '../users/entities/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import { API_KEY_PREFIX, ApiKeysService, LAST_USED_RESOLUTION_MS, MAX_KEYS_PER_USER } from './api-keys.service.js';
 import type { ApiKey } from './entities/api-key.entity.js';
@@ -29,7 +29,15 @@ describe(ApiKeysService.name, () => {
       findOne: jest.fn(async (_options: { where: Partial<ApiKey> }): Promise<ApiKey | null> => null),
       update: jest.fn(async (_where: object, _values: Partial<ApiKey>) => ({ affected: 1 })),
       delete: jest.fn(async (_where: object) => ({ affected: 1 })),
+      manager: {} as { transaction: (work: (manager: object) => Promise<void>) => Promise<void> },
     };
+    // A transaction runs its work at once: the count and the insert above, and the owner's row lock.
+    const ownerLocks: object[] = [];
+    const transactionManager = {
+      getRepository: (entity: unknown) =>
+        entity === User ? { findOne: async (options: object) => void ownerLocks.push(options) } : rows,
+    };
+    rows.manager = { transaction: async (work) => work(transactionManager) };
     // The real authorization rule (UsersService.findVisible) over a table of three users.
     const people = [alice, bob, root];
     const userRows = {
@@ -52,7 +60,7 @@ describe(ApiKeysService.name, () => {
       rows.insert.mockClear();
       return { secret: issued.secret, stored };
     };
-    return { sut, rows, issue };
+    return { sut, rows, issue, ownerLocks };
   }
 
   afterEach(() => jest.useRealTimers());
@@ -86,14 +94,18 @@ describe(ApiKeysService.name, () => {
       expect(apiKey).toMatchObject({ readOnly: true, expiresAt });
     });
 
-    it(`allows ${MAX_KEYS_PER_USER} keys per user, counting the owner's keys only`, async () => {
-      const { sut, rows } = setUp();
+    it(`allows ${MAX_KEYS_PER_USER} keys per user, counting the owner's keys only, under the owner's row lock`, async () => {
+      const { sut, rows, ownerLocks } = setUp();
       rows.countBy.mockResolvedValueOnce(MAX_KEYS_PER_USER - 1);
       await expect(sut.create(alice, { name: 'last one' })).resolves.toHaveProperty('secret');
       expect(rows.countBy).toHaveBeenCalledWith({ userId: 'alice' });
       rows.countBy.mockResolvedValueOnce(MAX_KEYS_PER_USER);
       await expect(sut.create(alice, { name: 'one too many' })).rejects.toEqual(new DomainError('TOO_MANY_API_KEYS'));
       expect(rows.insert).toHaveBeenCalledTimes(1);
+      expect(ownerLocks).toEqual([
+        { where: { id: 'alice' }, lock: { mode: 'pessimistic_write' } },
+        { where: { id: 'alice' }, lock: { mode: 'pessimistic_write' } },
+      ]);
     });
   });
 

@@ -4,7 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, LessThan, type Repository } from 'typeorm';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { AppConfig } from '../../config/app-config.js';
-import type { User } from '../users/entities/user.entity.js';
+import { User } from '../users/entities/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import type { CreateApiKeyDto } from './dto/create-api-key.dto.js';
 import { ApiKey } from './entities/api-key.entity.js';
@@ -46,9 +46,11 @@ export class ApiKeysService {
     this.hashKey = Buffer.from(hkdfSync('sha256', config.secretKey, '', 'api-key-hash', 32));
   }
 
+  /**
+   * Issues a key unless the owner has MAX_KEYS_PER_USER already. The count and the insert run in
+   * one transaction holding the owner's row lock, so parallel requests cannot all pass the count.
+   */
   async create(owner: User, input: CreateApiKeyDto): Promise<IssuedApiKey> {
-    if ((await this.keys.countBy({ userId: owner.id })) >= MAX_KEYS_PER_USER)
-      throw new DomainError('TOO_MANY_API_KEYS');
     const secret = API_KEY_PREFIX + randomBytes(32).toString('base64url');
     const apiKey = this.keys.create({
       userId: owner.id,
@@ -59,7 +61,12 @@ export class ApiKeysService {
       expiresAt: input.expires_at ?? null,
       lastUsedAt: null,
     });
-    await this.keys.insert(apiKey);
+    await this.keys.manager.transaction(async (manager) => {
+      await manager.getRepository(User).findOne({ where: { id: owner.id }, lock: { mode: 'pessimistic_write' } });
+      const keys = manager.getRepository(ApiKey);
+      if ((await keys.countBy({ userId: owner.id })) >= MAX_KEYS_PER_USER) throw new DomainError('TOO_MANY_API_KEYS');
+      await keys.insert(apiKey);
+    });
     return { apiKey, secret };
   }
 
