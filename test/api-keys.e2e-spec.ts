@@ -12,6 +12,14 @@ describe('API keys', () => {
   let app: NestFastifyApplication;
   const http = () => request(app.getHttpServer());
   const withKey = (key: string) => ({ 'X-API-Key': key });
+  /** Gives user `userId` `count` keys straight in the table, faster than through the API. */
+  const insertKeys = (userId: string, count: number) =>
+    app
+      .get(DataSource)
+      .query(
+        `INSERT INTO api_keys (user_id, name, prefix, key_hash) SELECT $1, 'bulk', 'ak_bulk', md5(random()::text) FROM generate_series(1, $2)`,
+        [userId, count],
+      );
 
   /** A new normal user with a fresh access token and an API key made with it. */
   const userWithKey = async (fields: Record<string, unknown> = {}) => {
@@ -122,24 +130,14 @@ describe('API keys', () => {
 
     it('limits a user to 100 keys', async () => {
       const { token, id } = await signedInUser(app);
-      await app
-        .get(DataSource)
-        .query(
-          `INSERT INTO api_keys (user_id, name, prefix, key_hash) SELECT $1, 'bulk', 'ak_bulk', md5(random()::text) FROM generate_series(1, 100)`,
-          [id],
-        );
+      await insertKeys(id, 100);
       const refused = await http().post(KEYS).set(bearer(token)).send({ name: 'one too many' }).expect(400);
       expect(refused.body).toEqual({ detail: 'A user can have at most 100 API keys' });
     });
 
     it('holds the limit under a parallel burst: 20 requests for the last 5 places issue exactly 5 keys', async () => {
       const { token, id } = await signedInUser(app);
-      await app
-        .get(DataSource)
-        .query(
-          `INSERT INTO api_keys (user_id, name, prefix, key_hash) SELECT $1, 'bulk', 'ak_bulk', md5(random()::text) FROM generate_series(1, 95)`,
-          [id],
-        );
+      await insertKeys(id, 95);
       const statuses = await Promise.all(
         Array.from({ length: 20 }, (_, n) =>
           http()
