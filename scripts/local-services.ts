@@ -91,6 +91,11 @@ export function descendantsOf(pid: number): number[] {
   return [...children, ...children.flatMap(descendantsOf)];
 }
 
+/** The pid on the first line of `pidFile` (PostgreSQL's postmaster.pid, Redis's and the launcher's own). */
+function readPidFile(pidFile: string): number {
+  return Number.parseInt(readFileSync(pidFile, 'utf8').split('\n')[0] ?? '', 10);
+}
+
 async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -112,7 +117,7 @@ export async function stopLeftover(
   log: (line: string) => void,
 ) {
   if (!existsSync(pidFile)) return;
-  const pid = Number.parseInt(readFileSync(pidFile, 'utf8').split('\n')[0] ?? '', 10);
+  const pid = readPidFile(pidFile);
   if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid) || !runs(pid, binary)) return;
   const parent = parentOf(pid);
   if (parent !== null && parent > 1 && isAlive(parent)) {
@@ -185,7 +190,7 @@ export async function startPostgres(options: ServiceOptions): Promise<RunningSer
     const reason = error instanceof Error ? error.message : lines.slice(-5).join(' | ') || 'it exited early';
     throw new Error(`PostgreSQL did not start in ${options.dataDir}: ${reason}`, { cause: error });
   }
-  const pid = Number.parseInt(readFileSync(join(options.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0] ?? '', 10);
+  const pid = readPidFile(join(options.dataDir, 'postmaster.pid'));
   return {
     url: `postgresql://${LOCAL_DB_USER}:${LOCAL_DB_PASSWORD}@127.0.0.1:${options.port}/postgres`,
     pid,

@@ -71,7 +71,7 @@ async function startServices(dataDir: string): Promise<void> {
  * watch mode restarts the API and the worker when their files change. The processes start only
  * after the first build, because that build empties dist/ first.
  */
-async function startCompilerWatch(): Promise<void> {
+async function startCompilerWatch(): Promise<ChildProcess> {
   const compiler = spawn(
     process.execPath,
     [join(projectRoot, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'build', '--watch'],
@@ -90,11 +90,15 @@ async function startCompilerWatch(): Promise<void> {
     compiler.stdout.on('data', relay(process.stdout));
     compiler.stderr.on('data', relay(process.stderr));
   });
+  return compiler;
 }
+
+/** A built entry point of the API or the worker, as its command line names it. */
+const entryPath = (entry: string) => join(projectRoot, 'dist', 'src', entry);
 
 function startNode(entry: string, watch: boolean, pidFile: string): ChildProcess {
   const flags = watch ? ['--watch-path', join(projectRoot, 'dist', 'src'), '--watch-preserve-output'] : [];
-  const child = spawn(process.execPath, [...flags, join(projectRoot, 'dist', 'src', entry)], {
+  const child = spawn(process.execPath, [...flags, entryPath(entry)], {
     stdio: 'inherit',
     env: process.env,
   });
@@ -117,8 +121,8 @@ async function main(): Promise<void> {
   }
 
   startup = (async () => {
-    await stopLeftover(join(dataDir, 'api.pid'), 'main.js', 'SIGTERM', log);
-    await stopLeftover(join(dataDir, 'worker.pid'), 'worker.js', 'SIGTERM', log);
+    await stopLeftover(join(dataDir, 'api.pid'), entryPath('main.js'), 'SIGTERM', log);
+    await stopLeftover(join(dataDir, 'worker.pid'), entryPath('worker.js'), 'SIGTERM', log);
     await startServices(dataDir);
   })();
   try {
@@ -129,8 +133,9 @@ async function main(): Promise<void> {
   }
   if (stopping) return;
 
+  let compiler: ChildProcess | undefined;
   try {
-    if (watch) await startCompilerWatch();
+    if (watch) compiler = await startCompilerWatch();
   } catch (error) {
     log((error as Error).message);
     return void (await stopAll(1));
@@ -141,8 +146,9 @@ async function main(): Promise<void> {
   const worker = startNode('worker.js', watch, join(dataDir, 'worker.pid'));
   const exitOf = (child: ChildProcess) =>
     new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
-  // When either ends on its own, stop the rest (a stop already under way keeps its exit code).
-  void stopAll(await Promise.race([exitOf(api), exitOf(worker)]));
+  // When any ends on its own (the watch build too: nothing would rebuild), stop the rest; a stop
+  // already under way keeps its exit code.
+  void stopAll(await Promise.race([api, worker, ...(compiler ? [compiler] : [])].map(exitOf)));
 }
 
 void main();
