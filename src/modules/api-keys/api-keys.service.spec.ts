@@ -33,9 +33,17 @@ describe(ApiKeysService.name, () => {
     };
     // A transaction runs its work at once: the count and the insert above, and the owner's row lock.
     const ownerLocks: object[] = [];
+    let ownerRow: User | null = alice;
     const transactionManager = {
       getRepository: (entity: unknown) =>
-        entity === User ? { findOne: async (options: object) => void ownerLocks.push(options) } : rows,
+        entity === User
+          ? {
+              findOne: async (options: object) => {
+                ownerLocks.push(options);
+                return ownerRow;
+              },
+            }
+          : rows,
     };
     rows.manager = { transaction: async (work) => work(transactionManager) };
     // The real authorization rule (UsersService.findVisible) over a table of three users.
@@ -60,7 +68,7 @@ describe(ApiKeysService.name, () => {
       rows.insert.mockClear();
       return { secret: issued.secret, stored };
     };
-    return { sut, rows, issue, ownerLocks };
+    return { sut, rows, issue, ownerLocks, deleteOwner: () => (ownerRow = null) };
   }
 
   afterEach(() => jest.useRealTimers());
@@ -106,6 +114,13 @@ describe(ApiKeysService.name, () => {
         { where: { id: 'alice' }, lock: { mode: 'pessimistic_write' } },
         { where: { id: 'alice' }, lock: { mode: 'pessimistic_write' } },
       ]);
+    });
+
+    it('answers USER_NOT_FOUND, writing nothing, when the owner was deleted meanwhile', async () => {
+      const { sut, rows, deleteOwner } = setUp();
+      deleteOwner();
+      await expect(sut.create(alice, { name: 'orphan' })).rejects.toEqual(new DomainError('USER_NOT_FOUND'));
+      expect(rows.insert).not.toHaveBeenCalled();
     });
   });
 

@@ -62,7 +62,11 @@ export class ApiKeysService {
       lastUsedAt: null,
     });
     await this.keys.manager.transaction(async (manager) => {
-      await manager.getRepository(User).findOne({ where: { id: owner.id }, lock: { mode: 'pessimistic_write' } });
+      const locked = await manager
+        .getRepository(User)
+        .findOne({ where: { id: owner.id }, lock: { mode: 'pessimistic_write' } });
+      // Deleted while this request ran: a 404 rather than the foreign key's 500.
+      if (!locked) throw new DomainError('USER_NOT_FOUND');
       const keys = manager.getRepository(ApiKey);
       if ((await keys.countBy({ userId: owner.id })) >= MAX_KEYS_PER_USER) throw new DomainError('TOO_MANY_API_KEYS');
       await keys.insert(apiKey);
