@@ -43,13 +43,8 @@ export abstract class NodeProcess {
   }
 
   /** Resolves once the output contains `text`; rejects after `withinMs` (output is written asynchronously). */
-  async waitForOutput(text: string, withinMs = 5000): Promise<void> {
-    const deadline = Date.now() + withinMs;
-    while (!this.output.includes(text)) {
-      if (Date.now() > deadline)
-        throw new Error(`"${text}" not in the output within ${withinMs} ms: ${this.output.slice(-1000)}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+  waitForOutput(text: string, withinMs = 5000): Promise<void> {
+    return this.until(() => this.output.includes(text), `"${text}"`, withinMs);
   }
 
   /** Resolves with the exit code once the process has ended, whatever ended it. */
@@ -60,11 +55,16 @@ export abstract class NodeProcess {
   }
 
   /** Resolves once one line of the output contains every one of `parts`; rejects after `withinMs`. */
-  async waitForLine(parts: string[], withinMs = 5000): Promise<void> {
+  waitForLine(parts: string[], withinMs = 5000): Promise<void> {
+    const found = () => this.output.split('\n').some((line) => parts.every((part) => line.includes(part)));
+    return this.until(found, `a line with ${parts.join(' and ')}`, withinMs);
+  }
+
+  private async until(found: () => boolean, what: string, withinMs: number): Promise<void> {
     const deadline = Date.now() + withinMs;
-    while (!this.output.split('\n').some((line) => parts.every((part) => line.includes(part)))) {
+    while (!found()) {
       if (Date.now() > deadline)
-        throw new Error(`no line with ${parts.join(' and ')} within ${withinMs} ms: ${this.output.slice(-1000)}`);
+        throw new Error(`${what} not in the output within ${withinMs} ms: ${this.output.slice(-1000)}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
