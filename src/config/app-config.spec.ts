@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, metricsEnabled } from './app-config.js';
@@ -186,5 +186,113 @@ describe(loadConfig.name, () => {
     const fromJson = loadConfig({ ...base(), BACKEND_CORS_ORIGINS: '["http://a.test"]' });
     expect(fromJson.corsOrigins).toEqual(['http://localhost:5173', 'http://a.test']);
     expect(() => loadConfig({ ...base(), BACKEND_CORS_ORIGINS: '[1, 2' })).toThrow(/BACKEND_CORS_ORIGINS/);
+  });
+  it('reads a blank value as unset and trims the others', () => {
+    const sut = loadConfig({ ...base(), PORT: '  ', DB_POOL_SIZE: ' 20 ', HOST: ' 0.0.0.0 ', SMTP_HOST: ' ' });
+    expect(sut).toMatchObject({ port: 8000, dbPoolSize: 20, host: '0.0.0.0', smtp: { host: null } });
+    expect(() => loadConfig({ ...base(), DATABASE_URL: ' ' })).toThrow(
+      /^Invalid configuration: DATABASE_URL is required$/,
+    );
+  });
+
+  it('names the variable, its rule and the value it refuses', () => {
+    expect(() => loadConfig({ ...base(), PORT: 'abc' })).toThrow(
+      /^Invalid configuration: PORT must be an integer between 0 and 65535 \(got "abc"\)$/,
+    );
+    expect(() => loadConfig({ ...base(), DB_POOL_SIZE: '1.5' })).toThrow(
+      /DB_POOL_SIZE must be an integer between 1 and 200/,
+    );
+    expect(() => loadConfig({ ...base(), NODE_ENV: 'prod' })).toThrow(
+      /^Invalid configuration: NODE_ENV must be one of development, production, test \(got "prod"\)$/,
+    );
+    expect(() => loadConfig({ ...base(), FRONTEND_HOST: 'ftp://app.example.com' })).toThrow(
+      /^Invalid configuration: FRONTEND_HOST must use http: or https:$/,
+    );
+    expect(loadConfig({ ...base(), PORT: '0', DB_POOL_SIZE: '200' })).toMatchObject({ port: 0, dbPoolSize: 200 });
+  });
+
+  it.each([
+    ['true', true],
+    ['1', true],
+    ['Yes', true],
+    ['ON', true],
+    ['FALSE', false],
+    ['0', false],
+    ['no', false],
+    ['Off', false],
+  ])('reads the boolean spelling %s', (value, expected) => {
+    expect(loadConfig({ ...base(), DOCS_ENABLED: value }).docsEnabled).toBe(expected);
+  });
+
+  it.each(['y', 'enabled', 'maybe'])('refuses the boolean spelling %s', (value) => {
+    expect(() => loadConfig({ ...base(), DOCS_ENABLED: value })).toThrow(
+      new ConfigError(`Invalid configuration: DOCS_ENABLED must be true or false (got "${value}")`),
+    );
+  });
+
+  it('reads TRUST_PROXY as true, false or the proxies given', () => {
+    expect(loadConfig(base()).trustProxy).toBe(false);
+    expect(loadConfig({ ...base(), TRUST_PROXY: 'TRUE' }).trustProxy).toBe(true);
+    expect(loadConfig({ ...base(), TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ ...base(), TRUST_PROXY: ' 10.0.0.0/8, 127.0.0.1 ' }).trustProxy).toBe('10.0.0.0/8, 127.0.0.1');
+  });
+
+  it('reads a JSON array of CORS origins trimmed, without blanks and trailing slashes', () => {
+    const sut = loadConfig({ ...base(), BACKEND_CORS_ORIGINS: '[" http://a.test/ ", "", "http://localhost:5173"]' });
+    expect(sut.corsOrigins).toEqual(['http://localhost:5173', 'http://a.test']);
+    for (const value of ['[1]', '["http://a.test", 2]', '["http://a.test"']) {
+      expect(() => loadConfig({ ...base(), BACKEND_CORS_ORIGINS: value })).toThrow(
+        /^Invalid configuration: BACKEND_CORS_ORIGINS must be a comma-separated list or a JSON array of strings$/,
+      );
+    }
+  });
+
+  it('sends email as PROJECT_NAME unless EMAILS_FROM_NAME is set', () => {
+    expect(loadConfig({ ...base(), PROJECT_NAME: 'Shop' }).smtp.fromName).toBe('Shop');
+    expect(loadConfig({ ...base(), PROJECT_NAME: 'Shop', EMAILS_FROM_NAME: 'Shop Team' }).smtp.fromName).toBe(
+      'Shop Team',
+    );
+  });
+
+  it('logs at debug by default, and at info in production', () => {
+    expect(loadConfig(base()).logLevel).toBe('debug');
+    expect(loadConfig(production()).logLevel).toBe('info');
+  });
+
+  it('returns a frozen configuration', () => {
+    expect(Object.isFrozen(loadConfig(base()))).toBe(true);
+  });
+
+  it('writes no secret file when SECRET_KEY is given, or when the configuration is refused', () => {
+    expect(loadConfig({ ...base(), SECRET_KEY: 'a'.repeat(32) }).secretKey).toBe('a'.repeat(32));
+    expect(() => loadConfig({ ...base(), PORT: 'abc' })).toThrow(ConfigError);
+    expect(existsSync(join(dataDir, 'secret-key'))).toBe(false);
+  });
+
+  it('refuses production with FIRST_SUPERUSER_PASSWORD unset, as its default is the example value', () => {
+    const { FIRST_SUPERUSER_PASSWORD: _, ...unset } = production();
+    expect(() => loadConfig(unset)).toThrow(
+      /^Invalid configuration: FIRST_SUPERUSER_PASSWORD must be changed from its default in production$/,
+    );
+  });
+
+  it('reports production problems with the other invalid values, at once', () => {
+    const start = () =>
+      loadConfig({
+        ...production(),
+        PORT: 'abc',
+        SECRET_KEY: 'short',
+        USERS_OPEN_REGISTRATION: 'maybe',
+        METRICS_TOKEN: 'metrics'.repeat(6),
+        REDIS_URL: undefined,
+      });
+    expect(start).toThrow(
+      new ConfigError(
+        'Invalid configuration: PORT must be an integer between 0 and 65535 (got "abc"); ' +
+          'SECRET_KEY must be at least 32 characters in production; REDIS_URL is required; ' +
+          'USERS_OPEN_REGISTRATION must be true or false (got "maybe"); ' +
+          'METRICS_TOKEN is too predictable for production (about 19 bits of entropy, 128 needed): generate one with openssl rand -base64 48',
+      ),
+    );
   });
 });

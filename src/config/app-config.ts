@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
 // The lengths alone: config is read before anything else and stays free of validation decorators.
 import { codePoints, PASSWORD_MAX, PASSWORD_MIN } from '../common/validation/text-length.js';
 import { estimatedEntropyBits } from './secret-strength.js';
@@ -58,9 +59,9 @@ export abstract class AppConfig {
   abstract readonly redisUrl: string;
   abstract readonly redisKeyPrefix: string;
   abstract readonly healthCheckTimeoutMs: number;
-  /** The Redis response cache of GET routes: on/off, entry lifetime, per-operation timeout. */
   /** How long a process trusts the user and session behind a token without reading them. */
   abstract readonly authCacheTtlSeconds: number;
+  /** The Redis response cache of GET routes: on/off, entry lifetime, per-operation timeout. */
   abstract readonly cacheEnabled: boolean;
   abstract readonly cacheTtlSeconds: number;
   abstract readonly cacheTimeoutMs: number;
@@ -116,100 +117,186 @@ type Env = Record<string, string | undefined>;
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const NODE_ENVS: NodeEnv[] = ['development', 'production', 'test'];
 
-class EnvReader {
-  readonly problems: string[] = [];
-  constructor(private readonly env: Env) {}
+// The builders of the schema below. Each takes a value already trimmed, and its fallback applies when
+// the variable is unset; a failed rule's message follows the variable's name.
 
-  raw(name: string): string | undefined {
-    const value = this.env[name]?.trim();
-    return value === undefined || value === '' ? undefined : value;
-  }
+const text = (fallback: string) => z.string().default(fallback);
 
-  string(name: string, fallback: string): string {
-    return this.raw(name) ?? fallback;
-  }
+/** Unset is null. */
+const optional = (value = z.string()) => value.nullable().default(null);
 
-  optional(name: string): string | null {
-    return this.raw(name) ?? null;
-  }
+function integer(min: number, max: number, fallback: number) {
+  const inRange = (value: number) => Number.isInteger(value) && value >= min && value <= max;
+  return z
+    .string()
+    .refine((value) => inRange(Number(value)), {
+      error: (issue) => `must be an integer between ${min} and ${max} (got "${String(issue.input)}")`,
+    })
+    .transform(Number)
+    .default(fallback);
+}
 
-  int(name: string, fallback: number, min: number, max: number): number {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
-      this.problems.push(`${name} must be an integer between ${min} and ${max} (got "${value}")`);
-      return fallback;
-    }
-    return parsed;
-  }
+function flag(fallback: boolean) {
+  return z
+    .stringbool({
+      truthy: ['true', '1', 'yes', 'on'],
+      falsy: ['false', '0', 'no', 'off'],
+      error: (issue) => `must be true or false (got "${String(issue.input)}")`,
+    })
+    .default(fallback);
+}
 
-  bool(name: string, fallback: boolean): boolean {
-    const value = this.raw(name)?.toLowerCase();
-    if (value === undefined) return fallback;
-    if (['true', '1', 'yes', 'on'].includes(value)) return true;
-    if (['false', '0', 'no', 'off'].includes(value)) return false;
-    this.problems.push(`${name} must be true or false (got "${value}")`);
-    return fallback;
-  }
+function oneOf<T extends string>(allowed: readonly T[], fallback: T) {
+  return z
+    .enum(allowed, { error: (issue) => `must be one of ${allowed.join(', ')} (got "${String(issue.input)}")` })
+    .default(fallback);
+}
 
-  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    if (!allowed.includes(value as T)) {
-      this.problems.push(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
-      return fallback;
-    }
-    return value as T;
-  }
+/** Required; the value is not repeated in the reason, as it may hold a password. */
+function url(...protocols: string[]) {
+  return z
+    .string({ error: 'is required' })
+    .refine((value) => URL.canParse(value), { error: 'is not a valid URL', abort: true })
+    .refine((value) => protocols.includes(new URL(value).protocol), `must use ${protocols.join(' or ')}`);
+}
 
-  url(name: string, fallback: string | undefined, protocols: string[]): string {
-    const value = this.raw(name) ?? fallback;
-    if (value === undefined) {
-      this.problems.push(`${name} is required`);
-      return '';
-    }
-    try {
-      const parsed = new URL(value);
-      if (!protocols.includes(parsed.protocol)) {
-        this.problems.push(`${name} must use ${protocols.join(' or ')}`);
-      }
-    } catch {
-      this.problems.push(`${name} is not a valid URL`);
-    }
-    return value;
-  }
+/** A comma-separated list or a JSON array of strings, as the FastAPI template's BACKEND_CORS_ORIGINS. */
+function list() {
+  return z
+    .string()
+    .transform((value, ctx) => {
+      const items = value.startsWith('[') ? z.array(z.string()).safeParse(parseJson(value)).data : value.split(',');
+      if (items) return items.map((item) => item.trim()).filter(Boolean);
+      ctx.addIssue('must be a comma-separated list or a JSON array of strings');
+      return z.NEVER;
+    })
+    .default([]);
+}
 
-  trustProxy(name: string): boolean | string {
-    const value = this.raw(name);
-    if (value === undefined) return false;
-    const lower = value.toLowerCase();
-    if (lower === 'true' || lower === 'false') return lower === 'true';
-    return value;
-  }
-
-  /** A comma-separated list or a JSON array, as the FastAPI template's BACKEND_CORS_ORIGINS. */
-  list(name: string): string[] {
-    const value = this.raw(name);
-    if (value === undefined) return [];
-    if (value.startsWith('[')) {
-      try {
-        const parsed: unknown = JSON.parse(value);
-        if (Array.isArray(parsed) && parsed.every((v) => typeof v === 'string')) {
-          return parsed.map((v) => v.trim()).filter(Boolean);
-        }
-      } catch {
-        // reported below
-      }
-      this.problems.push(`${name} must be a comma-separated list or a JSON array of strings`);
-      return [];
-    }
-    return value
-      .split(',')
-      .map((v) => v.trim())
-      .filter(Boolean);
+function parseJson(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return undefined;
   }
 }
+
+/** A production secret (SECRET_KEY, METRICS_TOKEN): long enough and unpredictable enough. */
+function strongSecret() {
+  return z
+    .string()
+    .refine((value) => codePoints(value) >= MIN_SECRET_LENGTH, {
+      error: `must be at least ${MIN_SECRET_LENGTH} characters in production`,
+      abort: true,
+    })
+    .superRefine((value, ctx) => {
+      const bits = Math.floor(estimatedEntropyBits(value));
+      if (bits < MIN_SECRET_ENTROPY_BITS) {
+        ctx.addIssue(
+          `is too predictable for production (about ${bits} bits of entropy, ${MIN_SECRET_ENTROPY_BITS} needed): generate one with openssl rand -base64 48`,
+        );
+      }
+    });
+}
+
+/** Production's SECRET_KEY: required, not a placeholder, and strong. */
+function productionSecretKey() {
+  const unset = 'must be set to a random secret in production (generate one with: openssl rand -base64 48)';
+  return z
+    .string({ error: unset })
+    .refine((value) => !EXAMPLE_SECRET_VALUES.has(value), unset)
+    .pipe(strongSecret());
+}
+
+/** Production's FIRST_SUPERUSER_PASSWORD, its default included: not a placeholder, and a valid password. */
+function productionSuperuserPassword() {
+  return z
+    .string()
+    .refine((value) => !EXAMPLE_SECRET_VALUES.has(value), {
+      error: 'must be changed from its default in production',
+      abort: true,
+    })
+    .refine(
+      // The API refuses such a password for every other account; the most powerful one must not be weaker.
+      (value) => codePoints(value) >= PASSWORD_MIN && codePoints(value) <= PASSWORD_MAX,
+      `must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters in production, as the API requires of passwords`,
+    )
+    .prefault('changethis');
+}
+
+function stripTrailingSlash(origin: string): string {
+  return origin.replace(/\/+$/, '');
+}
+
+/**
+ * Every environment variable, with its rule and its default. NODE_ENV is read first and picks the
+ * production rules of the secrets and LOG_LEVEL's default, so each rule stays on its variable: a
+ * refinement of the whole object instead would be skipped by zod whenever another variable is
+ * invalid, and its problems would not be reported with the others.
+ */
+function environment(production: boolean) {
+  return z.object({
+    NODE_ENV: oneOf(NODE_ENVS, 'development'),
+    PROJECT_NAME: text('Full Stack NestJS Project'),
+    HOST: text('127.0.0.1'),
+    PORT: integer(0, 65535, 8000),
+    LOG_LEVEL: oneOf(LOG_LEVELS, production ? 'info' : 'debug'),
+    LOCAL_DATA_DIR: z.string().default(() => join(process.cwd(), '.data')),
+    SECRET_KEY: production ? productionSecretKey() : optional(),
+    JWT_ALGORITHM: oneOf(['HS256', 'HS384', 'HS512'], 'HS256'),
+    ACCESS_TOKEN_EXPIRE_MINUTES: integer(1, 60 * 24 * 8, 30),
+    REFRESH_TOKEN_EXPIRE_DAYS: integer(1, 365, 14),
+    EMAIL_RESET_TOKEN_EXPIRE_HOURS: integer(1, 24 * 30, 48),
+    FRONTEND_HOST: url('http:', 'https:').transform(stripTrailingSlash).prefault('http://localhost:5173'),
+    BACKEND_CORS_ORIGINS: list().transform((origins) => origins.map(stripTrailingSlash)),
+    DATABASE_URL: url('postgres:', 'postgresql:'),
+    DB_POOL_SIZE: integer(1, 200, 10),
+    DB_CONNECT_TIMEOUT_MS: integer(100, 60000, 2000),
+    DB_STATEMENT_TIMEOUT_MS: integer(100, 600000, 5000),
+    DB_MIGRATE_ON_START: flag(true),
+    REDIS_URL: url('redis:', 'rediss:'),
+    REDIS_KEY_PREFIX: text('app'),
+    HEALTH_CHECK_TIMEOUT_MS: integer(50, 10000, 1000),
+    AUTH_CACHE_TTL_SECONDS: integer(0, 3600, 60),
+    CACHE_ENABLED: flag(true),
+    CACHE_TTL_SECONDS: integer(1, 86400, 60),
+    CACHE_TIMEOUT_MS: integer(10, 5000, 150),
+    FIRST_SUPERUSER: text('admin@example.com'),
+    FIRST_SUPERUSER_PASSWORD: production ? productionSuperuserPassword() : text('changethis'),
+    USERS_OPEN_REGISTRATION: flag(true),
+    LOGIN_MAX_FAILURES_PER_EMAIL: integer(1, 100000, 10),
+    LOGIN_MAX_FAILURES_PER_IP: integer(1, 1000000, 100),
+    LOGIN_FAILURE_WINDOW_SECONDS: integer(1, 86400, 900),
+    RECOVERY_MAX_PER_EMAIL: integer(1, 100000, 5),
+    RECOVERY_MAX_PER_IP: integer(1, 1000000, 50),
+    RECOVERY_WINDOW_SECONDS: integer(1, 86400, 3600),
+    API_KEY_MAX_FAILURES_PER_IP: integer(1, 1000000, 100),
+    API_KEY_FAILURE_WINDOW_SECONDS: integer(1, 86400, 900),
+    BODY_LIMIT_BYTES: integer(1024, 50 * 1024 * 1024, 102400),
+    DOCS_ENABLED: flag(true),
+    METRICS_TOKEN: production ? optional(strongSecret()) : optional(),
+    SHUTDOWN_TIMEOUT_MS: integer(0, 600000, 10000),
+    SHUTDOWN_DRAIN_MS: integer(0, 600000, 2000),
+    KEEP_ALIVE_TIMEOUT_MS: integer(1000, 600000, 65000),
+    // true or false (any case), or else the proxies' addresses as given.
+    TRUST_PROXY: z.union([z.stringbool({ truthy: ['true'], falsy: ['false'] }), z.string()]).default(false),
+    WORKER_CONCURRENCY: integer(1, 1000, 5),
+    JOB_ATTEMPTS: integer(1, 100, 5),
+    JOB_BACKOFF_MS: integer(10, 3_600_000, 1000),
+    WORKER_LOCK_DURATION_MS: integer(1000, 600000, 30000),
+    QUEUE_TIMEOUT_MS: integer(50, 10000, 1000),
+    SMTP_HOST: optional(),
+    SMTP_PORT: integer(1, 65535, 587),
+    SMTP_TLS: flag(true),
+    SMTP_SSL: flag(false),
+    SMTP_USER: optional(),
+    SMTP_PASSWORD: optional(),
+    EMAILS_FROM_EMAIL: optional(),
+    EMAILS_FROM_NAME: optional(), // PROJECT_NAME when unset
+  });
+}
+
+type Environment = z.output<ReturnType<typeof environment>>;
 
 /**
  * Outside production a missing SECRET_KEY gets a random one, kept in the local data folder so
@@ -227,125 +314,89 @@ function localSecretKey(dataDir: string): string {
   return secret;
 }
 
-/** Why `value` is too weak to be a production secret, or null when it is strong enough. */
-function weakSecret(name: string, value: string): string | null {
-  if (codePoints(value) < MIN_SECRET_LENGTH)
-    return `${name} must be at least ${MIN_SECRET_LENGTH} characters in production`;
-  const bits = Math.floor(estimatedEntropyBits(value));
-  if (bits < MIN_SECRET_ENTROPY_BITS) {
-    return `${name} is too predictable for production (about ${bits} bits of entropy, ${MIN_SECRET_ENTROPY_BITS} needed): generate one with openssl rand -base64 48`;
-  }
-  return null;
+function appConfig(env: Environment): AppConfig {
+  return {
+    nodeEnv: env.NODE_ENV,
+    projectName: env.PROJECT_NAME,
+    host: env.HOST,
+    port: env.PORT,
+    logLevel: env.LOG_LEVEL,
+    localDataDir: env.LOCAL_DATA_DIR,
+    // Outside production the example value counts as unset: a copied .env.example must not
+    // sign tokens with a published secret. (Production refuses it.)
+    secretKey:
+      env.SECRET_KEY !== null && !EXAMPLE_SECRET_VALUES.has(env.SECRET_KEY)
+        ? env.SECRET_KEY
+        : localSecretKey(env.LOCAL_DATA_DIR),
+    jwtAlgorithm: env.JWT_ALGORITHM,
+    accessTokenExpireMinutes: env.ACCESS_TOKEN_EXPIRE_MINUTES,
+    refreshTokenExpireDays: env.REFRESH_TOKEN_EXPIRE_DAYS,
+    emailResetTokenExpireHours: env.EMAIL_RESET_TOKEN_EXPIRE_HOURS,
+    frontendHost: env.FRONTEND_HOST,
+    corsOrigins: [...new Set([env.FRONTEND_HOST, ...env.BACKEND_CORS_ORIGINS])],
+    databaseUrl: env.DATABASE_URL,
+    dbPoolSize: env.DB_POOL_SIZE,
+    dbConnectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
+    dbStatementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+    dbMigrateOnStart: env.DB_MIGRATE_ON_START,
+    redisUrl: env.REDIS_URL,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX,
+    healthCheckTimeoutMs: env.HEALTH_CHECK_TIMEOUT_MS,
+    authCacheTtlSeconds: env.AUTH_CACHE_TTL_SECONDS,
+    cacheEnabled: env.CACHE_ENABLED,
+    cacheTtlSeconds: env.CACHE_TTL_SECONDS,
+    cacheTimeoutMs: env.CACHE_TIMEOUT_MS,
+    firstSuperuser: env.FIRST_SUPERUSER,
+    firstSuperuserPassword: env.FIRST_SUPERUSER_PASSWORD,
+    usersOpenRegistration: env.USERS_OPEN_REGISTRATION,
+    loginMaxFailuresPerEmail: env.LOGIN_MAX_FAILURES_PER_EMAIL,
+    loginMaxFailuresPerIp: env.LOGIN_MAX_FAILURES_PER_IP,
+    loginFailureWindowSeconds: env.LOGIN_FAILURE_WINDOW_SECONDS,
+    recoveryMaxPerEmail: env.RECOVERY_MAX_PER_EMAIL,
+    recoveryMaxPerIp: env.RECOVERY_MAX_PER_IP,
+    recoveryWindowSeconds: env.RECOVERY_WINDOW_SECONDS,
+    apiKeyMaxFailuresPerIp: env.API_KEY_MAX_FAILURES_PER_IP,
+    apiKeyFailureWindowSeconds: env.API_KEY_FAILURE_WINDOW_SECONDS,
+    bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    docsEnabled: env.DOCS_ENABLED,
+    metricsToken: env.METRICS_TOKEN,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    shutdownDrainMs: env.SHUTDOWN_DRAIN_MS,
+    keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT_MS,
+    trustProxy: env.TRUST_PROXY,
+    workerConcurrency: env.WORKER_CONCURRENCY,
+    jobAttempts: env.JOB_ATTEMPTS,
+    jobBackoffMs: env.JOB_BACKOFF_MS,
+    workerLockDurationMs: env.WORKER_LOCK_DURATION_MS,
+    queueTimeoutMs: env.QUEUE_TIMEOUT_MS,
+    smtp: {
+      host: env.SMTP_HOST,
+      port: env.SMTP_PORT,
+      tls: env.SMTP_TLS,
+      ssl: env.SMTP_SSL,
+      user: env.SMTP_USER,
+      password: env.SMTP_PASSWORD,
+      fromEmail: env.EMAILS_FROM_EMAIL,
+      fromName: env.EMAILS_FROM_NAME ?? env.PROJECT_NAME,
+    },
+  };
 }
 
-function stripTrailingSlash(origin: string): string {
-  return origin.replace(/\/+$/, '');
+/** The variables' values, trimmed; a blank one counts as unset. */
+function givenValues(env: Env): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).flatMap(([name, value]) => (value?.trim() ? [[name, value.trim()]] : [])),
+  );
 }
 
 export function loadConfig(env: Env = process.env): AppConfig {
-  const read = new EnvReader(env);
-  const nodeEnv = read.oneOf('NODE_ENV', NODE_ENVS, 'development');
-  const production = nodeEnv === 'production';
-  const localDataDir = read.string('LOCAL_DATA_DIR', join(process.cwd(), '.data'));
-
-  const providedSecret = read.raw('SECRET_KEY');
-  const firstSuperuserPassword = read.string('FIRST_SUPERUSER_PASSWORD', 'changethis');
-  const metricsToken = read.optional('METRICS_TOKEN');
-  if (production) {
-    if (providedSecret === undefined || EXAMPLE_SECRET_VALUES.has(providedSecret)) {
-      read.problems.push(
-        'SECRET_KEY must be set to a random secret in production (generate one with: openssl rand -base64 48)',
-      );
-    } else {
-      const weakness = weakSecret('SECRET_KEY', providedSecret);
-      if (weakness) read.problems.push(weakness);
-    }
-    const passwordLength = codePoints(firstSuperuserPassword);
-    if (EXAMPLE_SECRET_VALUES.has(firstSuperuserPassword)) {
-      read.problems.push('FIRST_SUPERUSER_PASSWORD must be changed from its default in production');
-    } else if (passwordLength < PASSWORD_MIN || passwordLength > PASSWORD_MAX) {
-      // The API refuses such a password for every other account; the most powerful one must not be weaker.
-      read.problems.push(
-        `FIRST_SUPERUSER_PASSWORD must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters in production, as the API requires of passwords`,
-      );
-    }
-    const weakToken = metricsToken === null ? null : weakSecret('METRICS_TOKEN', metricsToken);
-    if (weakToken) read.problems.push(weakToken);
+  const values = givenValues(env);
+  const parsed = environment(values.NODE_ENV === 'production').safeParse(values);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${String(issue.path[0])} ${issue.message}`);
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
-
-  const frontendHost = stripTrailingSlash(read.url('FRONTEND_HOST', 'http://localhost:5173', ['http:', 'https:']));
-  const corsOrigins = [...new Set([frontendHost, ...read.list('BACKEND_CORS_ORIGINS').map(stripTrailingSlash)])];
-
-  const config: AppConfig = {
-    nodeEnv,
-    projectName: read.string('PROJECT_NAME', 'Full Stack NestJS Project'),
-    host: read.string('HOST', '127.0.0.1'),
-    port: read.int('PORT', 8000, 0, 65535),
-    logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, production ? 'info' : 'debug'),
-    localDataDir,
-    // Outside production the example value counts as unset: a copied .env.example must not
-    // sign tokens with a published secret.
-    secretKey:
-      production || (providedSecret && !EXAMPLE_SECRET_VALUES.has(providedSecret))
-        ? (providedSecret ?? '')
-        : localSecretKey(localDataDir),
-    jwtAlgorithm: read.oneOf('JWT_ALGORITHM', ['HS256', 'HS384', 'HS512'] as const, 'HS256'),
-    accessTokenExpireMinutes: read.int('ACCESS_TOKEN_EXPIRE_MINUTES', 30, 1, 60 * 24 * 8),
-    refreshTokenExpireDays: read.int('REFRESH_TOKEN_EXPIRE_DAYS', 14, 1, 365),
-    emailResetTokenExpireHours: read.int('EMAIL_RESET_TOKEN_EXPIRE_HOURS', 48, 1, 24 * 30),
-    frontendHost,
-    corsOrigins,
-    databaseUrl: read.url('DATABASE_URL', undefined, ['postgres:', 'postgresql:']),
-    dbPoolSize: read.int('DB_POOL_SIZE', 10, 1, 200),
-    dbConnectTimeoutMs: read.int('DB_CONNECT_TIMEOUT_MS', 2000, 100, 60000),
-    dbStatementTimeoutMs: read.int('DB_STATEMENT_TIMEOUT_MS', 5000, 100, 600000),
-    dbMigrateOnStart: read.bool('DB_MIGRATE_ON_START', true),
-    redisUrl: read.url('REDIS_URL', undefined, ['redis:', 'rediss:']),
-    redisKeyPrefix: read.string('REDIS_KEY_PREFIX', 'app'),
-    healthCheckTimeoutMs: read.int('HEALTH_CHECK_TIMEOUT_MS', 1000, 50, 10000),
-    authCacheTtlSeconds: read.int('AUTH_CACHE_TTL_SECONDS', 60, 0, 3600),
-    cacheEnabled: read.bool('CACHE_ENABLED', true),
-    cacheTtlSeconds: read.int('CACHE_TTL_SECONDS', 60, 1, 86400),
-    cacheTimeoutMs: read.int('CACHE_TIMEOUT_MS', 150, 10, 5000),
-    firstSuperuser: read.string('FIRST_SUPERUSER', 'admin@example.com'),
-    firstSuperuserPassword,
-    usersOpenRegistration: read.bool('USERS_OPEN_REGISTRATION', true),
-    loginMaxFailuresPerEmail: read.int('LOGIN_MAX_FAILURES_PER_EMAIL', 10, 1, 100000),
-    loginMaxFailuresPerIp: read.int('LOGIN_MAX_FAILURES_PER_IP', 100, 1, 1000000),
-    loginFailureWindowSeconds: read.int('LOGIN_FAILURE_WINDOW_SECONDS', 900, 1, 86400),
-    recoveryMaxPerEmail: read.int('RECOVERY_MAX_PER_EMAIL', 5, 1, 100000),
-    recoveryMaxPerIp: read.int('RECOVERY_MAX_PER_IP', 50, 1, 1000000),
-    recoveryWindowSeconds: read.int('RECOVERY_WINDOW_SECONDS', 3600, 1, 86400),
-    apiKeyMaxFailuresPerIp: read.int('API_KEY_MAX_FAILURES_PER_IP', 100, 1, 1000000),
-    apiKeyFailureWindowSeconds: read.int('API_KEY_FAILURE_WINDOW_SECONDS', 900, 1, 86400),
-    bodyLimitBytes: read.int('BODY_LIMIT_BYTES', 102400, 1024, 50 * 1024 * 1024),
-    docsEnabled: read.bool('DOCS_ENABLED', true),
-    metricsToken,
-    shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 10000, 0, 600000),
-    shutdownDrainMs: read.int('SHUTDOWN_DRAIN_MS', 2000, 0, 600000),
-    keepAliveTimeoutMs: read.int('KEEP_ALIVE_TIMEOUT_MS', 65000, 1000, 600000),
-    trustProxy: read.trustProxy('TRUST_PROXY'),
-    workerConcurrency: read.int('WORKER_CONCURRENCY', 5, 1, 1000),
-    jobAttempts: read.int('JOB_ATTEMPTS', 5, 1, 100),
-    jobBackoffMs: read.int('JOB_BACKOFF_MS', 1000, 10, 3_600_000),
-    workerLockDurationMs: read.int('WORKER_LOCK_DURATION_MS', 30000, 1000, 600000),
-    queueTimeoutMs: read.int('QUEUE_TIMEOUT_MS', 1000, 50, 10000),
-    smtp: {
-      host: read.optional('SMTP_HOST'),
-      port: read.int('SMTP_PORT', 587, 1, 65535),
-      tls: read.bool('SMTP_TLS', true),
-      ssl: read.bool('SMTP_SSL', false),
-      user: read.optional('SMTP_USER'),
-      password: read.optional('SMTP_PASSWORD'),
-      fromEmail: read.optional('EMAILS_FROM_EMAIL'),
-      fromName: read.string('EMAILS_FROM_NAME', read.string('PROJECT_NAME', 'Full Stack NestJS Project')),
-    },
-  };
-
-  if (read.problems.length > 0) {
-    throw new ConfigError(`Invalid configuration: ${read.problems.join('; ')}`);
-  }
-  return Object.freeze(config);
+  return Object.freeze(appConfig(parsed.data));
 }
 
 /** The validated configuration, or exit 1 with its one-line reason: for the entry points. */
