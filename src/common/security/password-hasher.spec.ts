@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import * as bcrypt from '@node-rs/bcrypt';
-import { HASHING_THREAD_NICE } from './hashing-threads.js';
-import { PasswordHasher } from './password-hasher.js';
+import type { Piscina } from 'piscina';
+import { HASHING_NICE_INCREMENT, PasswordHasher } from './password-hasher.js';
 
 /** The nice value of each thread of this process (Linux keeps one per thread). */
 function threadNiceValues(): number[] {
@@ -21,7 +21,7 @@ describe(PasswordHasher.name, () => {
     async () => {
       const before = getPriority();
       await sut.hash('priority check');
-      expect(threadNiceValues()).toContain(HASHING_THREAD_NICE);
+      expect(threadNiceValues()).toContain(Math.min(before + HASHING_NICE_INCREMENT, 19));
       expect(getPriority()).toBe(before);
     },
   );
@@ -52,6 +52,28 @@ describe(PasswordHasher.name, () => {
 
   it('treats a malformed stored hash as a failed check, not an error', async () => {
     expect(await sut.verify('not-a-hash', 'whatever')).toEqual({ valid: false, needsRehash: false });
+  });
+
+  it('fails only the task of a thread that dies, and the next task gets a new thread', async () => {
+    const hasher = new PasswordHasher();
+    try {
+      await hasher.hash('start a thread');
+      const { pool } = hasher as unknown as { pool: Piscina };
+      const dying = pool.threads.map((thread) => thread.terminate());
+      await expect(hasher.hash('on the dying thread')).rejects.toThrow('worker exited');
+      await Promise.all(dying);
+      const hashed = await hasher.hash('on a new thread');
+      expect(await hasher.verify(hashed, 'on a new thread')).toEqual({ valid: true, needsRehash: false });
+    } finally {
+      await hasher.onModuleDestroy();
+    }
+  });
+
+  it('fails unanswered tasks when it is destroyed', async () => {
+    const hasher = new PasswordHasher();
+    const unanswered = expect(hasher.hash('at shutdown')).rejects.toThrow();
+    await hasher.onModuleDestroy();
+    await unanswered;
   });
 
   it('spends about the time of a real verification on a decoy', async () => {
