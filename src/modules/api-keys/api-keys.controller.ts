@@ -8,7 +8,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { CurrentUser } from '../../common/auth/principal.js';
-import { SessionOnly } from '../../common/auth/session-only.guard.js';
+import { SessionOnly } from '../../common/auth/session-only.decorator.js';
 import { PageQueryDto } from '../../common/http/page-query.dto.js';
 import { UuidParamPipe } from '../../common/validation/uuid-param.pipe.js';
 import type { User } from '../users/entities/user.entity.js';

@@ -9,7 +9,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { CurrentSessionId, CurrentUser } from '../../common/auth/principal.js';
-import { SessionOnly } from '../../common/auth/session-only.guard.js';
+import { SessionOnly } from '../../common/auth/session-only.decorator.js';
 import { MessageDto } from '../../common/http/message.dto.js';
 import { UpdateMeDto } from '../users/dto/update-me.dto.js';
 import { UserResponseDto } from '../users/dto/user-response.dto.js';

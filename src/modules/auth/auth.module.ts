@@ -7,19 +7,19 @@ import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { JobsModule } from '../jobs/jobs.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccessTokens } from './access-tokens.js';
+import { ApiKeyStrategy } from './api-key.strategy.js';
 import { AccountController } from './account.controller.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { AuthStateCache } from './auth-state-cache.js';
 import { AuthenticationGuard } from './authentication.guard.js';
 import { AuthSession } from './entities/auth-session.entity.js';
-import { BearerAuthenticator } from './bearer-authenticator.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { PasswordRecoveryController } from './password-recovery.controller.js';
 import { PasswordResetMailModule } from './password-reset-mail.js';
 import { SigningJwtModule } from './signing-jwt.module.js';
 import { PasswordRecoveryService } from './password-recovery.service.js';
-import { RequestAuthenticator } from './request-authenticator.js';
+import { StrategyNames } from './request-strategy.js';
 import { SessionsService } from './sessions.service.js';
 
 @Module({
@@ -40,12 +40,12 @@ import { SessionsService } from './sessions.service.js';
     PasswordRecoveryService,
     SessionsService,
     AccessTokens,
-    JwtStrategy,
     AuthStateCache,
-    BearerAuthenticator,
-    RequestAuthenticator,
+    StrategyNames,
+    ApiKeyStrategy,
+    JwtStrategy,
     AuthenticationGuard,
   ],
-  exports: [SessionsService, RequestAuthenticator, AuthenticationGuard],
+  exports: [SessionsService, AuthenticationGuard],
 })
 export class AuthModule {}

@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { SessionOnly } from '../../common/auth/session-only.guard.js';
+import { SessionOnly } from '../../common/auth/session-only.decorator.js';
 import { SuperuserOnly } from '../../common/auth/superuser.guard.js';
 import { AppConfig } from '../../config/app-config.js';
 import { DASHBOARD_COOKIE, DASHBOARD_PATH } from './queue-dashboard.js';

@@ -7,7 +7,8 @@ import { isNotConnectionError } from 'bullmq';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, preSerializationHookHandler } from 'fastify';
 import { type ErrorResponse, logServerError, toErrorResponse } from '../../common/errors/http-error.filter.js';
 import { DomainError } from '../../common/errors/domain-error.js';
-import { API_KEY_HEADER, RequestAuthenticator } from '../auth/request-authenticator.js';
+import { API_KEY_HEADER } from '../auth/api-key.strategy.js';
+import { AuthenticationGuard } from '../auth/authentication.guard.js';
 import { JobQueue } from '../jobs/job-queue.service.js';
 import type { User } from '../users/entities/user.entity.js';
 
@@ -62,7 +63,7 @@ export class QueueDashboard implements OnModuleInit {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly jobs: JobQueue,
-    private readonly authenticator: RequestAuthenticator,
+    private readonly authentication: AuthenticationGuard,
   ) {}
 
   onModuleInit(): void {
@@ -96,7 +97,7 @@ export class QueueDashboard implements OnModuleInit {
       // SameSite=Strict is the browser's promise; the origin check is the server's own.
       if (token && !SAFE_METHODS.has(request.method) && !fromOwnOrigin(request))
         throw new DomainError('CROSS_SITE_REFUSED');
-      const { user } = await this.authenticator.authenticate({
+      const { user } = await this.authentication.authenticate({
         method: request.method,
         ip: request.ip,
         headers: { ...request.headers, authorization },

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } fr
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser } from '../../common/auth/principal.js';
 import { Public } from '../../common/auth/public.decorator.js';
-import { SessionOnly } from '../../common/auth/session-only.guard.js';
+import { SessionOnly } from '../../common/auth/session-only.decorator.js';
 import { SuperuserOnly } from '../../common/auth/superuser.guard.js';
 import { PageQueryDto } from '../../common/http/page-query.dto.js';
 import { UuidParamPipe } from '../../common/validation/uuid-param.pipe.js';

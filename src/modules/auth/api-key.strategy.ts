@@ -1,50 +1,45 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import passport from 'passport';
 import type { Principal } from '../../common/auth/principal.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { AttemptLimits } from '../../common/rate-limit/attempt-limits.js';
 import { AppConfig } from '../../config/app-config.js';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
-import { BearerAuthenticator } from './bearer-authenticator.js';
+import type { User } from '../users/entities/user.entity.js';
+import { type CredentialsCarrier, RequestStrategy, StrategyNames } from './request-strategy.js';
 
 export const API_KEY_HEADER = 'x-api-key';
 /** What a read-only API key may do. */
 const READ_METHODS = new Set(['GET', 'HEAD']);
 
-/** The parts of a request that say who is calling. */
-export interface CredentialsCarrier {
-  method: string;
-  ip: string;
-  headers: { authorization?: string; [API_KEY_HEADER]?: string | string[] };
-}
-
 /**
- * Turns a request's credentials into the caller: `X-API-Key` when the request has one, else the
- * `Authorization: Bearer` token. Both end in the same 401 texts for missing or bad credentials
- * and the same 403 for an inactive user, so every guard and route treats them alike.
+ * `X-API-Key: <key>`: a usable key of an active user; a read-only key only reads. A request
+ * without the header is left to the next strategy (the bearer token).
  */
 @Injectable()
-export class RequestAuthenticator {
+export class ApiKeyStrategy extends PassportStrategy(RequestStrategy) implements OnModuleDestroy {
   constructor(
-    private readonly bearer: BearerAuthenticator,
+    names: StrategyNames,
     private readonly apiKeys: ApiKeysService,
     private readonly limits: AttemptLimits,
     private readonly config: AppConfig,
-  ) {}
-
-  async authenticate(request: CredentialsCarrier): Promise<Principal> {
-    const apiKey = request.headers[API_KEY_HEADER];
-    const principal = apiKey
-      ? await this.byApiKey(String(apiKey), request.ip)
-      : await this.bearer.authenticate(request.headers.authorization);
-    if (principal.apiKey?.readOnly && !READ_METHODS.has(request.method)) throw new DomainError('READ_ONLY_API_KEY');
-    return principal;
+  ) {
+    super(names.apiKey);
   }
 
-  private async byApiKey(secret: string, clientIp: string): Promise<Principal> {
-    const found = await this.apiKeys.findUsable(secret);
-    if (!found) throw await this.failedKey(clientIp);
+  async validate(request: CredentialsCarrier): Promise<Principal<User> | null> {
+    const secret = request.headers[API_KEY_HEADER];
+    if (!secret) return null;
+    const found = await this.apiKeys.findUsable(String(secret));
+    if (!found) throw await this.failedKey(request.ip);
     if (!found.user.isActive) throw new DomainError('INACTIVE_USER');
+    if (found.apiKey.readOnly && !READ_METHODS.has(request.method)) throw new DomainError('READ_ONLY_API_KEY');
     return { user: found.user, apiKey: { id: found.apiKey.id, readOnly: found.apiKey.readOnly } };
+  }
+
+  onModuleDestroy(): void {
+    passport.unuse(this.name);
   }
 
   /**
