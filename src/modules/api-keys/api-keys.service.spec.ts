@@ -3,10 +3,9 @@ import { IsNull, LessThan, type Repository } from 'typeorm';
 import { DomainError } from '../../common/errors/domain-error.js';
 import type { PasswordHasher } from '../../common/security/password-hasher.js';
 import type { AppConfig } from '../../config/app-config.js';
-import type { ChangeFeed } from '../../redis/change-feed.js';
-import type { ResponseCache } from '../cache/response-cache.service.js';
 import type { JobQueue } from '../jobs/job-queue.service.js';
 import { User } from '../users/entities/user.entity.js';
+import type { UserWrites } from '../users/user-writes.js';
 import { UsersService } from '../users/users.service.js';
 import { API_KEY_PREFIX, ApiKeysService, LAST_USED_RESOLUTION_MS, MAX_KEYS_PER_USER } from './api-keys.service.js';
 import type { ApiKey } from './entities/api-key.entity.js';
@@ -54,10 +53,9 @@ describe(ApiKeysService.name, () => {
     const users = new UsersService(
       userRows as unknown as Repository<User>,
       {} as PasswordHasher,
-      {} as ResponseCache,
       {} as JobQueue,
       {} as AppConfig,
-      {} as ChangeFeed,
+      {} as UserWrites,
     );
     const sut = new ApiKeysService(rows as unknown as Repository<ApiKey>, users, { ...config, secretKey });
     /** Issues a key through the service and makes the repository find it by its hash. */

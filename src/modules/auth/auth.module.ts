@@ -21,6 +21,7 @@ import { SigningJwtModule } from './signing-jwt.module.js';
 import { PasswordRecoveryService } from './password-recovery.service.js';
 import { StrategyNames } from './request-strategy.js';
 import { SessionsService } from './sessions.service.js';
+import { SessionWrites } from './session-writes.js';
 
 @Module({
   imports: [
@@ -39,6 +40,7 @@ import { SessionsService } from './sessions.service.js';
     AuthService,
     PasswordRecoveryService,
     SessionsService,
+    SessionWrites,
     AccessTokens,
     AuthStateCache,
     StrategyNames,

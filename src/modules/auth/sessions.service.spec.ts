@@ -1,10 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { jest } from '@jest/globals';
-import { IsNull, type Repository } from 'typeorm';
+import { type DataSource, IsNull, type Repository } from 'typeorm';
 import type { AppConfig } from '../../config/app-config.js';
 import { type ChangeFeed, type ChangeTopic, SESSION_CHANGED, USER_CHANGED } from '../../redis/change-feed.js';
 import type { User } from '../users/entities/user.entity.js';
 import type { AuthSession } from './entities/auth-session.entity.js';
+import { SessionWrites } from './session-writes.js';
 import { REMEMBERED_SECRETS, SessionsService } from './sessions.service.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -104,7 +105,11 @@ describe(SessionsService.name, () => {
     const rows = new SessionRows();
     const publish = jest.fn(async (_topic: ChangeTopic, _id: string) => undefined);
     const changes = { publish } as unknown as ChangeFeed;
-    const sut = new SessionsService(rows as unknown as Repository<AuthSession>, config, changes);
+    const sut = new SessionsService(
+      rows as unknown as Repository<AuthSession>,
+      config,
+      new SessionWrites({ subscribers: [] } as unknown as DataSource, changes),
+    );
     let user: User | null = aUser();
     const loadUser = jest.fn(async (_id: string) => user);
     const setUser = (next: User | null) => (user = next);

@@ -4,9 +4,9 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, type Repository } from 'typeorm';
 import { UUID_PATTERN } from '../../common/validation/uuid-param.pipe.js';
 import { AppConfig } from '../../config/app-config.js';
-import { ChangeFeed, SESSION_CHANGED, USER_CHANGED } from '../../redis/change-feed.js';
 import type { User } from '../users/entities/user.entity.js';
 import { AuthSession } from './entities/auth-session.entity.js';
+import { SessionWrites } from './session-writes.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Earlier secrets a session remembers to recognise reuse: about two days of 30-minute refreshes. */
@@ -37,20 +37,22 @@ export class SessionsService {
   constructor(
     @InjectRepository(AuthSession) private readonly sessions: Repository<AuthSession>,
     private readonly config: AppConfig,
-    private readonly changes: ChangeFeed,
+    private readonly writes: SessionWrites,
   ) {}
 
   async start(user: User): Promise<IssuedSession> {
     const secret = newSecret();
-    const session = await this.sessions.save(
-      this.sessions.create({
-        userId: user.id,
-        refreshTokenHash: hashSecret(secret),
-        credentialsVersion: user.credentialsVersion,
-        expiresAt: new Date(Date.now() + this.config.refreshTokenExpireDays * DAY_MS),
-        refreshedAt: null,
-        revokedAt: null,
-      }),
+    const session = await this.writes.create(() =>
+      this.sessions.save(
+        this.sessions.create({
+          userId: user.id,
+          refreshTokenHash: hashSecret(secret),
+          credentialsVersion: user.credentialsVersion,
+          expiresAt: new Date(Date.now() + this.config.refreshTokenExpireDays * DAY_MS),
+          refreshedAt: null,
+          revokedAt: null,
+        }),
+      ),
     );
     return { session, refreshToken: `${session.id}.${secret}` };
   }
@@ -97,18 +99,20 @@ export class SessionsService {
     // Compare-and-set: of two concurrent refreshes with one token, only one wins; the other
     // finds the secret changed and is treated as a reuse. The replaced hash joins the used
     // ones, of which the newest REMEMBERED_SECRETS are kept.
-    const result = await this.sessions
-      .createQueryBuilder()
-      .update()
-      .set({
-        refreshTokenHash: hashSecret(next),
-        refreshedAt: new Date(),
-        usedRefreshTokenHashes: () =>
-          `(array_append(used_refresh_token_hashes, :replaced))[greatest(cardinality(used_refresh_token_hashes) + 2 - ${REMEMBERED_SECRETS}, 1):]`,
-      })
-      .where({ id: session.id, refreshTokenHash: session.refreshTokenHash, revokedAt: IsNull() })
-      .setParameter('replaced', session.refreshTokenHash)
-      .execute();
+    const result = await this.writes.rotateSecret(() =>
+      this.sessions
+        .createQueryBuilder()
+        .update()
+        .set({
+          refreshTokenHash: hashSecret(next),
+          refreshedAt: new Date(),
+          usedRefreshTokenHashes: () =>
+            `(array_append(used_refresh_token_hashes, :replaced))[greatest(cardinality(used_refresh_token_hashes) + 2 - ${REMEMBERED_SECRETS}, 1):]`,
+        })
+        .where({ id: session.id, refreshTokenHash: session.refreshTokenHash, revokedAt: IsNull() })
+        .setParameter('replaced', session.refreshTokenHash)
+        .execute(),
+    );
     if (!result.affected) {
       await this.revoke(session.id);
       return null;
@@ -125,17 +129,20 @@ export class SessionsService {
 
   /** Keeps `sessionId` alive across a credentials change (the caller of a password change). */
   async carryOver(sessionId: string, credentialsVersion: number): Promise<void> {
-    await this.sessions.update({ id: sessionId, revokedAt: IsNull() }, { credentialsVersion });
-    await this.changes.publish(SESSION_CHANGED, sessionId);
+    await this.writes.change(sessionId, () =>
+      this.sessions.update({ id: sessionId, revokedAt: IsNull() }, { credentialsVersion }),
+    );
   }
 
   async revoke(sessionId: string): Promise<void> {
-    await this.sessions.update({ id: sessionId, revokedAt: IsNull() }, { revokedAt: new Date() });
-    await this.changes.publish(SESSION_CHANGED, sessionId);
+    await this.writes.change(sessionId, () =>
+      this.sessions.update({ id: sessionId, revokedAt: IsNull() }, { revokedAt: new Date() }),
+    );
   }
 
   async revokeAllOf(userId: string): Promise<void> {
-    await this.sessions.update({ userId, revokedAt: IsNull() }, { revokedAt: new Date() });
-    await this.changes.publish(USER_CHANGED, userId);
+    await this.writes.changeAllOf(userId, () =>
+      this.sessions.update({ userId, revokedAt: IsNull() }, { revokedAt: new Date() }),
+    );
   }
 }

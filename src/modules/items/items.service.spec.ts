@@ -1,9 +1,10 @@
 import { jest } from '@jest/globals';
-import type { Repository } from 'typeorm';
+import type { DataSource, Repository } from 'typeorm';
 import { DomainError } from '../../common/errors/domain-error.js';
 import type { ResponseCache } from '../cache/response-cache.service.js';
 import type { User } from '../users/entities/user.entity.js';
 import type { Item } from './entities/item.entity.js';
+import { ItemWrites } from './item-writes.js';
 import { ItemsService } from './items.service.js';
 
 /** Ownership, paging and cache invalidation; the SQL itself is exercised by test/items.e2e-spec.ts. */
@@ -46,7 +47,10 @@ describe(ItemsService.name, () => {
       delete: jest.fn(async (_where: object) => ({ affected: 1 })),
     };
     const invalidateOwner = jest.fn(async (_ownerId: string) => undefined);
-    const sut = new ItemsService(rows as unknown as Repository<Item>, { invalidateOwner } as unknown as ResponseCache);
+    const sut = new ItemsService(
+      rows as unknown as Repository<Item>,
+      new ItemWrites({ subscribers: [] } as unknown as DataSource, { invalidateOwner } as unknown as ResponseCache),
+    );
     const setPage = (entities: Item[], total?: number) => {
       page = { entities, raw: entities.map(() => ({ total: String(total) })) };
     };

@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { DomainError } from '../../common/errors/domain-error.js';
-import { ResponseCache } from '../cache/response-cache.service.js';
 import type { User } from '../users/entities/user.entity.js';
 import type { CreateItemDto } from './dto/create-item.dto.js';
 import type { UpdateItemDto } from './dto/update-item.dto.js';
 import { Item } from './entities/item.entity.js';
+import { ItemWrites } from './item-writes.js';
 
 export interface ItemsPage {
   items: Item[];
@@ -18,7 +18,7 @@ export interface ItemsPage {
 export class ItemsService {
   constructor(
     @InjectRepository(Item) private readonly items: Repository<Item>,
-    private readonly cache: ResponseCache,
+    private readonly writes: ItemWrites,
   ) {}
 
   async listVisible(caller: User, skip: number, limit: number): Promise<ItemsPage> {
@@ -49,8 +49,7 @@ export class ItemsService {
     // One INSERT ... RETURNING, which fills in the id and timestamps: save() would wrap it in a
     // transaction (two more round trips) and first work out what changed.
     const item = this.items.create({ title: input.title, description: input.description ?? null, ownerId: caller.id });
-    await this.items.insert(item);
-    await this.cache.invalidateOwner(item.ownerId);
+    await this.writes.change(item.ownerId, () => this.items.insert(item));
     return item;
   }
 
@@ -60,14 +59,11 @@ export class ItemsService {
     if (input.title !== undefined) changes.title = input.title;
     if (input.description !== undefined) changes.description = input.description;
     if (Object.keys(changes).length === 0) return item;
-    const updated = await this.items.save(this.items.merge(item, changes));
-    await this.cache.invalidateOwner(updated.ownerId);
-    return updated;
+    return this.writes.change(item.ownerId, () => this.items.save(this.items.merge(item, changes)));
   }
 
   async delete(caller: User, id: string): Promise<void> {
     const item = await this.findVisible(caller, id);
-    await this.items.delete({ id: item.id });
-    await this.cache.invalidateOwner(item.ownerId);
+    await this.writes.change(item.ownerId, () => this.items.delete({ id: item.id }));
   }
 }

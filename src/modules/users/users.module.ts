@@ -8,11 +8,12 @@ import { User } from './entities/user.entity.js';
 import { FirstSuperuser } from './first-superuser.js';
 import { UsersController } from './users.controller.js';
 import { UsersService } from './users.service.js';
+import { UserWrites } from './user-writes.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([User]), PasswordHashingModule, ChangeFeedModule, CacheModule, JobsModule],
   controllers: [UsersController],
-  providers: [UsersService, FirstSuperuser],
+  providers: [UsersService, UserWrites, FirstSuperuser],
   exports: [UsersService],
 })
 export class UsersModule {}

@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
-import { QueryFailedError, type Repository } from 'typeorm';
+import { type DataSource, QueryFailedError, type Repository } from 'typeorm';
 import { DomainError } from '../../common/errors/domain-error.js';
 import type { PasswordHasher } from '../../common/security/password-hasher.js';
 import type { AppConfig } from '../../config/app-config.js';
@@ -9,6 +9,7 @@ import type { ResponseCache } from '../cache/response-cache.service.js';
 import type { JobQueue } from '../jobs/job-queue.service.js';
 import type { SendEmailJob } from '../jobs/queues.js';
 import type { User } from './entities/user.entity.js';
+import { UserWrites } from './user-writes.js';
 import { UsersService } from './users.service.js';
 
 const user = (id: string, fields: Partial<User> = {}): User =>
@@ -64,10 +65,13 @@ describe(UsersService.name, () => {
     const sut = new UsersService(
       rows as unknown as Repository<User>,
       { hash } as unknown as PasswordHasher,
-      { invalidateOwner } as unknown as ResponseCache,
       { sendEmail } as unknown as JobQueue,
       config,
-      { publish } as unknown as ChangeFeed,
+      new UserWrites(
+        { subscribers: [] } as unknown as DataSource,
+        { publish } as unknown as ChangeFeed,
+        { invalidateOwner } as unknown as ResponseCache,
+      ),
     );
     return { sut, stored, rows, builder, hash, invalidateOwner, sendEmail, publish };
   }

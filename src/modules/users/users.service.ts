@@ -5,14 +5,13 @@ import { DomainError } from '../../common/errors/domain-error.js';
 import { PasswordHasher } from '../../common/security/password-hasher.js';
 import { normalizeEmail } from '../../common/validation/email-address.js';
 import { AppConfig, emailEnabled } from '../../config/app-config.js';
-import { ChangeFeed, USER_CHANGED } from '../../redis/change-feed.js';
-import { ResponseCache } from '../cache/response-cache.service.js';
 import { JobQueue } from '../jobs/job-queue.service.js';
 import type { CreateUserDto } from './dto/create-user.dto.js';
 import type { RegisterUserDto } from './dto/register-user.dto.js';
 import type { UpdateMeDto } from './dto/update-me.dto.js';
 import type { UpdateUserDto } from './dto/update-user.dto.js';
 import { User, whereEmail } from './entities/user.entity.js';
+import { UserWrites } from './user-writes.js';
 
 const EMAIL_UNIQUE_INDEX = 'users_email_normalized_key';
 
@@ -34,10 +33,9 @@ export class UsersService {
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
     private readonly passwords: PasswordHasher,
-    private readonly cache: ResponseCache,
     private readonly jobs: JobQueue,
     private readonly config: AppConfig,
-    private readonly changes: ChangeFeed,
+    private readonly writes: UserWrites,
   ) {}
 
   findById(id: string): Promise<User | null> {
@@ -100,11 +98,12 @@ export class UsersService {
    */
   async resetPassword(user: User, password: string, expectedVersion: number): Promise<boolean> {
     const hashedPassword = await this.passwords.hash(password);
-    const result = await this.users.update(
-      { id: user.id, credentialsVersion: expectedVersion },
-      { hashedPassword, credentialsVersion: expectedVersion + 1 },
+    const result = await this.writes.change(user.id, () =>
+      this.users.update(
+        { id: user.id, credentialsVersion: expectedVersion },
+        { hashedPassword, credentialsVersion: expectedVersion + 1 },
+      ),
     );
-    await this.changes.publish(USER_CHANGED, user.id);
     return Boolean(result.affected);
   }
 
@@ -170,15 +169,12 @@ export class UsersService {
 
   /** Replaces a hash by a stronger one of the same password; sessions are unaffected. */
   async upgradePasswordHash(user: User, hashedPassword: string): Promise<void> {
-    await this.users.update({ id: user.id }, { hashedPassword });
-    await this.changes.publish(USER_CHANGED, user.id);
+    await this.writes.change(user.id, () => this.users.update({ id: user.id }, { hashedPassword }));
   }
 
   async deleteMe(user: User): Promise<void> {
     if (user.isSuperuser) throw new DomainError('SUPERUSER_SELF_DELETE');
-    await this.users.delete({ id: user.id });
-    await this.changes.publish(USER_CHANGED, user.id);
-    await this.cache.invalidateOwner(user.id);
+    await this.writes.delete(user.id, () => this.users.delete({ id: user.id }));
   }
 
   async delete(caller: User, id: string): Promise<void> {
@@ -186,9 +182,7 @@ export class UsersService {
     if (!user) throw new DomainError('USER_NOT_FOUND');
     if (user.id === caller.id) throw new DomainError('SUPERUSER_SELF_DELETE');
     // Owned rows (sessions, items) go with the user through ON DELETE CASCADE, atomically.
-    await this.users.delete({ id: user.id });
-    await this.changes.publish(USER_CHANGED, user.id);
-    await this.cache.invalidateOwner(user.id);
+    await this.writes.delete(user.id, () => this.users.delete({ id: user.id }));
   }
 
   /**
@@ -198,19 +192,21 @@ export class UsersService {
   async ensureFirstSuperuser(email: string, password: string): Promise<boolean> {
     if (await this.findByEmail(email)) return false;
     const hashedPassword = await this.passwords.hash(password);
-    const result = await this.users
-      .createQueryBuilder()
-      .insert()
-      .values({
-        email,
-        emailNormalized: normalizeEmail(email),
-        hashedPassword,
-        fullName: null,
-        isActive: true,
-        isSuperuser: true,
-      })
-      .orIgnore()
-      .execute();
+    const result = await this.writes.create(() =>
+      this.users
+        .createQueryBuilder()
+        .insert()
+        .values({
+          email,
+          emailNormalized: normalizeEmail(email),
+          hashedPassword,
+          fullName: null,
+          isActive: true,
+          isSuperuser: true,
+        })
+        .orIgnore()
+        .execute(),
+    );
     return Array.isArray(result.raw) && result.raw.length > 0;
   }
 
@@ -220,7 +216,9 @@ export class UsersService {
   ): Promise<User> {
     if (await this.findByEmail(values.email)) throw new DomainError(emailTaken);
     try {
-      return await this.users.save(this.users.create({ ...values, emailNormalized: normalizeEmail(values.email) }));
+      return await this.writes.create(() =>
+        this.users.save(this.users.create({ ...values, emailNormalized: normalizeEmail(values.email) })),
+      );
     } catch (error) {
       if (isEmailConflict(error)) throw new DomainError(emailTaken);
       throw error;
@@ -236,12 +234,11 @@ export class UsersService {
     }
     let saved: User;
     try {
-      saved = await this.users.save(this.users.merge(user, changes));
+      saved = await this.writes.change(user.id, () => this.users.save(this.users.merge(user, changes)));
     } catch (error) {
       if (isEmailConflict(error)) throw new DomainError('EMAIL_TAKEN_ON_UPDATE');
       throw error;
     }
-    await this.changes.publish(USER_CHANGED, user.id);
     return saved;
   }
 }
