@@ -2,9 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { CACHE_MANAGER } from '@nestjs/cache-manager';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Cache } from 'cache-manager';
+import type { Redis } from 'ioredis';
 import request from 'supertest';
 import { freePort, type RunningService, startRedis } from '../scripts/local-services.js';
+import { AppConfig } from '../src/config/app-config.js';
+import { REDIS_CLIENT } from '../src/redis/redis.module.js';
 import { createTestApp } from './utils/test-app.js';
 import { bearer, loginAsSuperuser, signedInUser } from './utils/users.js';
 
@@ -44,6 +49,22 @@ describe('response cache', () => {
     expect([first.headers['x-cache'], second.headers['x-cache']]).toEqual(['MISS', 'HIT']);
     expect(second.body).toEqual(first.body);
     expect(second.headers['cache-control']).toBe('private, no-store');
+  });
+
+  it('keeps its entries on the shared Redis connection, under its namespace, and clears only those', async () => {
+    const user = await signedInUser(app);
+    const item = await createItem(http, user.token, 'stored');
+    await http().get(`/api/v1/items/${item.id}`).set(bearer(user.token)).expect(200);
+    const redis = app.get<Redis>(REDIS_CLIENT);
+    const { redisKeyPrefix } = app.get(AppConfig);
+    const entries = () => redis.keys(`${redisKeyPrefix}:cache:*`);
+    expect((await entries()).some((key) => key.endsWith(`/api/v1/items/${item.id}`))).toBe(true);
+    await redis.set(`${redisKeyPrefix}:cache-kept`, 'not an entry');
+    await app.get<Cache>(CACHE_MANAGER).clear();
+    expect(await entries()).toEqual([]);
+    expect(await redis.get(`${redisKeyPrefix}:cache-kept`)).toBe('not an entry');
+    const again = await http().get(`/api/v1/items/${item.id}`).set(bearer(user.token)).expect(200);
+    expect(again.headers['x-cache']).toBe('MISS');
   });
 
   it('keys on the full URL, query included', async () => {

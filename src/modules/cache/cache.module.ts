@@ -1,38 +1,27 @@
 import { CacheModule as NestCacheModule } from '@nestjs/cache-manager';
 import { Module } from '@nestjs/common';
-import KeyvRedis, { Keyv } from '@keyv/redis';
+import type { Redis } from 'ioredis';
+import { Keyv } from 'keyv';
 import { AppConfig } from '../../config/app-config.js';
 import { ChangeFeedModule } from '../../redis/change-feed.js';
-import { reconnectDelayMs, REDIS_CONNECT_TIMEOUT_MS } from '../../redis/redis-connection.js';
-import { RedisModule } from '../../redis/redis.module.js';
+import { REDIS_CLIENT, RedisModule } from '../../redis/redis.module.js';
 import { CacheResponseInterceptor } from './cache-response.interceptor.js';
+import { RedisKeyvStore } from './redis-keyv-store.js';
 import { ResponseCache } from './response-cache.service.js';
 
 /**
- * cache-manager 7 over the Keyv Redis store (its own connection, no offline queue, so commands
- * fail at once while Redis is unreachable), wrapped by ResponseCache for keys and invalidation.
+ * cache-manager 7 over a Keyv store on the shared Redis connection, wrapped by ResponseCache for
+ * keys and invalidation.
  */
 @Module({
   imports: [
     RedisModule,
     ChangeFeedModule,
     NestCacheModule.registerAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        stores: [
-          new Keyv({
-            store: new KeyvRedis(
-              {
-                url: config.redisUrl,
-                disableOfflineQueue: true,
-                socket: { connectTimeout: REDIS_CONNECT_TIMEOUT_MS, reconnectStrategy: reconnectDelayMs },
-              },
-              { throwOnConnectError: false, connectionTimeout: REDIS_CONNECT_TIMEOUT_MS },
-            ),
-            namespace: `${config.redisKeyPrefix}:cache`,
-            useKeyPrefix: false,
-          }),
-        ],
+      imports: [RedisModule],
+      inject: [AppConfig, REDIS_CLIENT],
+      useFactory: (config: AppConfig, redis: Redis) => ({
+        stores: [new Keyv({ store: new RedisKeyvStore(redis), namespace: `${config.redisKeyPrefix}:cache` })],
         ttl: config.cacheTtlSeconds * 1000,
       }),
     }),
