@@ -79,6 +79,53 @@ export const met = (check: Check) => (check.atMost ? check.value < check.bound :
 
 const fixed = (value: number, digits = 0) => value.toFixed(digits);
 
+/** Raw stack, bare Nest and ours on the same three routes: what the framework costs, what we add. */
+const LAYERS = [
+  { route: '`/health/live` JSON', raw: '2', bare: 'n1', ours: 'a' },
+  { route: 'an item by id, uncached', raw: '3', bare: 'n2', ours: 'b' },
+  { route: 'an item from Redis (ours: a cache hit)', raw: '4', bare: 'n3', ours: 'c' },
+];
+
+function layerLines(report: Report): string[] {
+  const rps = (id: string) => report.targets.find((target) => target.id === id)?.rps;
+  const rows = LAYERS.filter((layer) => rps(layer.bare) !== undefined).map((layer) => {
+    const [raw, bare, ours] = [rps(layer.raw)!, rps(layer.bare)!, rps(layer.ours)!];
+    return `| ${layer.route} | ${fixed(raw)} | ${fixed(bare)} | ${fixed(ours)} | ${fixed(bare / raw, 2)} | ${fixed(ours / bare, 2)} |`;
+  });
+  if (rows.length === 0) return [];
+  return [
+    '## The framework and the product',
+    '',
+    'Requests per second of the raw stack, of a bare NestJS app on Fastify (`bench/bare-nest.ts`: no global guard, pipe, interceptor or filter) and of ours, on the same routes:',
+    '',
+    '| route | raw | bare Nest | ours | bare Nest / raw | ours / bare Nest |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...rows,
+    '',
+  ];
+}
+
+/** Ours beside another checkout's build (`--compare`), in the same runs. */
+function comparedLines(report: Report): string[] {
+  const target = (id: string) => report.targets.find((t) => t.id === id);
+  const pairs = [
+    ['`GET /health/live`', 'a', 'a-cmp'],
+    ['cached item', 'c', 'c-cmp'],
+  ].filter(([, , other]) => target(other));
+  if (pairs.length === 0) return [];
+  return [
+    '## Against the compared build',
+    '',
+    '| route | ours req/s | compared req/s | ours / compared | ours p99 ms | compared p99 ms |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...pairs.map(([route, ours, other]) => {
+      const [a, b] = [target(ours)!, target(other)!];
+      return `| ${route} | ${fixed(a.rps)} | ${fixed(b.rps)} | ${fixed(a.rps / b.rps, 2)} | ${fixed(a.p99, 2)} | ${fixed(b.p99, 2)} |`;
+    }),
+    '',
+  ];
+}
+
 export function renderReport(report: Report): string {
   const s = report.settings;
   const lines = [
@@ -102,6 +149,8 @@ export function renderReport(report: Report): string {
         `| ${t.id} | ${t.label} | ${t.server} | ${fixed(t.rps)} | ${fixed(t.p50, 2)} | ${fixed(t.p99, 2)} | ${t.errors} | ${fixed(t.peakRssMb)} |`,
     ),
     '',
+    ...layerLines(report),
+    ...comparedLines(report),
     '## Targets',
     '',
     '| check | measured | target | met |',

@@ -36,6 +36,8 @@ const { values: options } = parseArgs({
   options: {
     smoke: { type: 'boolean', default: false },
     out: { type: 'string' },
+    // Another checkout, built: its API runs beside ours on the health probe and the cached read.
+    compare: { type: 'string' },
   },
 });
 
@@ -268,6 +270,21 @@ async function main(): Promise<void> {
     servers.push(uncached);
     await uncached.waitUntilServing(`http://127.0.0.1:${uncachedPort}/health/live`);
 
+    /** The API of another checkout's build, on the same database and Redis (it does not migrate). */
+    const startCompared = async (checkout: string) => {
+      const port = await freePort();
+      const server = new BenchServer(`compared build (${checkout})`, join(checkout, 'dist', 'src', 'main.js'), [], {
+        ...apiEnv(port, true),
+        DB_MIGRATE_ON_START: 'false',
+        // Its own cache entries: the two builds may store them differently.
+        REDIS_KEY_PREFIX: `${prefix}-compared`,
+      });
+      servers.push(server);
+      const url = `http://127.0.0.1:${port}`;
+      await server.waitUntilServing(`${url}/health/live`);
+      return { server, url };
+    };
+
     log('seeding');
     const cachedUrl = `http://127.0.0.1:${cachedPort}`;
     const uncachedUrl = `http://127.0.0.1:${uncachedPort}`;
@@ -292,6 +309,15 @@ async function main(): Promise<void> {
       await server.waitForOutput('listening');
       return { server, url: `http://127.0.0.1:${port}` };
     };
+    const bareNestPort = await freePort();
+    const bareNest = new BenchServer('bare Nest', join(projectRoot, 'dist', 'bench', 'bare-nest.js'), [], {
+      ...baselineEnv,
+      PORT: String(bareNestPort),
+    });
+    servers.push(bareNest);
+    await bareNest.waitForOutput('listening');
+    const bareNestUrl = `http://127.0.0.1:${bareNestPort}`;
+    const compared = options.compare ? await startCompared(options.compare) : undefined;
     const nodeHttp = await baseline('node-http');
     const fastify = await baseline('fastify');
     const pgItem = await baseline('fastify-pg-item');
@@ -330,7 +356,23 @@ async function main(): Promise<void> {
       [
         { id: '1', label: 'raw node:http JSON', server: nodeHttp.server, request: get(`${nodeHttp.url}/`) },
         { id: '2', label: 'raw Fastify JSON', server: fastify.server, request: get(`${fastify.url}/`) },
+        {
+          id: 'n1',
+          label: 'bare Nest: GET /health/live',
+          server: bareNest,
+          request: get(`${bareNestUrl}/health/live`),
+        },
         { id: 'a', label: 'ours: GET /health/live', server: cached, request: healthRequest },
+        ...(compared
+          ? [
+              {
+                id: 'a-cmp',
+                label: 'compared build: GET /health/live',
+                server: compared.server,
+                request: get(`${compared.url}/health/live`),
+              },
+            ]
+          : []),
       ],
       [
         {
@@ -338,6 +380,12 @@ async function main(): Promise<void> {
           label: 'raw Fastify + pg: SELECT item by id',
           server: pgItem.server,
           request: get(`${pgItem.url}/items/${data.itemId}`),
+        },
+        {
+          id: 'n2',
+          label: 'bare Nest + TypeORM: item by id',
+          server: bareNest,
+          request: get(`${bareNestUrl}/items/${data.itemId}`),
         },
         {
           id: 'b',
@@ -354,11 +402,27 @@ async function main(): Promise<void> {
           request: get(`${redisGet.url}/cached`),
         },
         {
+          id: 'n3',
+          label: 'bare Nest + Redis GET of a JSON string',
+          server: bareNest,
+          request: get(`${bareNestUrl}/cached`),
+        },
+        {
           id: 'c',
           label: 'ours: GET /api/v1/items/{id}, cache hit',
           server: cached,
           request: get(`${cachedUrl}/api/v1/items/${data.itemId}`, auth),
         },
+        ...(compared
+          ? [
+              {
+                id: 'c-cmp',
+                label: 'compared build: GET /api/v1/items/{id}, cache hit',
+                server: compared.server,
+                request: get(`${compared.url}/api/v1/items/${data.itemId}`, auth),
+              },
+            ]
+          : []),
       ],
       [
         {
