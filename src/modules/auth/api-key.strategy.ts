@@ -1,13 +1,12 @@
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import passport from 'passport';
 import type { Principal } from '../../common/auth/principal.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { AttemptLimits } from '../../common/rate-limit/attempt-limits.js';
 import { AppConfig } from '../../config/app-config.js';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import type { User } from '../users/entities/user.entity.js';
-import { type CredentialsCarrier, RequestStrategy, StrategyNames } from './request-strategy.js';
+import { type CredentialsCarrier, RequestStrategy } from './request-strategy.js';
 
 export const API_KEY_HEADER = 'x-api-key';
 /** What a read-only API key may do. */
@@ -18,14 +17,13 @@ const READ_METHODS = new Set(['GET', 'HEAD']);
  * without the header is left to the next strategy (the bearer token).
  */
 @Injectable()
-export class ApiKeyStrategy extends PassportStrategy(RequestStrategy) implements OnModuleDestroy {
+export class ApiKeyStrategy extends PassportStrategy(RequestStrategy, 'api-key') {
   constructor(
-    names: StrategyNames,
     private readonly apiKeys: ApiKeysService,
     private readonly limits: AttemptLimits,
     private readonly config: AppConfig,
   ) {
-    super(names.apiKey);
+    super('api-key');
   }
 
   async validate(request: CredentialsCarrier): Promise<Principal<User> | null> {
@@ -36,10 +34,6 @@ export class ApiKeyStrategy extends PassportStrategy(RequestStrategy) implements
     if (!found.user.isActive) throw new DomainError('INACTIVE_USER');
     if (found.apiKey.readOnly && !READ_METHODS.has(request.method)) throw new DomainError('READ_ONLY_API_KEY');
     return { user: found.user, apiKey: { id: found.apiKey.id, readOnly: found.apiKey.readOnly } };
-  }
-
-  onModuleDestroy(): void {
-    passport.unuse(this.name);
   }
 
   /**

@@ -19,7 +19,6 @@ import { PasswordRecoveryController } from './password-recovery.controller.js';
 import { PasswordResetMailModule } from './password-reset-mail.js';
 import { SigningJwtModule } from './signing-jwt.module.js';
 import { PasswordRecoveryService } from './password-recovery.service.js';
-import { StrategyNames } from './request-strategy.js';
 import { SessionsService } from './sessions.service.js';
 import { SessionWrites } from './session-writes.js';
 
@@ -43,7 +42,6 @@ import { SessionWrites } from './session-writes.js';
     SessionWrites,
     AccessTokens,
     AuthStateCache,
-    StrategyNames,
     ApiKeyStrategy,
     JwtStrategy,
     AuthenticationGuard,

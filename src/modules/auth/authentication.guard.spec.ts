@@ -1,4 +1,5 @@
 import { Reflector } from '@nestjs/core';
+import passport from 'passport';
 import { JwtService } from '@nestjs/jwt';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { toErrorResponse } from '../../common/errors/http-error.filter.js';
@@ -14,7 +15,6 @@ import type { AuthState, AuthStateCache } from './auth-state-cache.js';
 import { AuthenticationGuard } from './authentication.guard.js';
 import type { AuthSession } from './entities/auth-session.entity.js';
 import { JwtStrategy } from './jwt.strategy.js';
-import { StrategyNames } from './request-strategy.js';
 import type { SessionsService } from './sessions.service.js';
 
 const config = {
@@ -30,15 +30,13 @@ const signedIn: AuthState = { user: alice, session: { id: 's1', userId: 'u1' } a
 const KEY = 'the-one-usable-key';
 
 /**
- * The guard with both strategies, through passport as in the app; the token, signature and claims
- * are real (the e2e and fault tests run the database and Redis side).
+ * The guard with both strategies, as in the app; the token, signature and claims are real (the e2e and fault tests run the database and Redis side).
  */
 describe(AuthenticationGuard.name, () => {
   let readState: () => Promise<AuthState>;
   let keyOwner: User;
   let keyReadOnly: boolean;
   let failedKeys: number;
-  let strategies: { onModuleDestroy(): void }[];
   let guard: AuthenticationGuard;
   let tokens: AccessTokens;
   let verifications: number;
@@ -48,7 +46,6 @@ describe(AuthenticationGuard.name, () => {
     keyOwner = alice;
     keyReadOnly = false;
     failedKeys = 0;
-    const names = new StrategyNames();
     const jwt = new JwtService({ secret: config.secretKey, verifyOptions: { algorithms: ['HS256'] } });
     verifications = 0;
     const verify = jwt.verify.bind(jwt);
@@ -65,14 +62,12 @@ describe(AuthenticationGuard.name, () => {
         if (++failedKeys > config.apiKeyMaxFailuresPerIp) throw new DomainError('TOO_MANY_API_KEY_FAILURES');
       },
     } as unknown as AttemptLimits;
-    strategies = [
-      new ApiKeyStrategy(names, apiKeys, limits, config),
-      new JwtStrategy(names, tokens, {} as UsersService, sessions, authState),
-    ];
-    guard = new AuthenticationGuard(new Reflector(), names);
+    guard = new AuthenticationGuard(
+      new Reflector(),
+      new ApiKeyStrategy(apiKeys, limits, config),
+      new JwtStrategy(tokens, {} as UsersService, sessions, authState),
+    );
   });
-
-  afterEach(() => strategies.forEach((strategy) => strategy.onModuleDestroy()));
 
   const request = (headers: Record<string, string>, method = 'GET') => ({ method, ip: '192.0.2.1', headers });
   const bearer = async () => ({ authorization: `Bearer ${await tokens.sign('u1', 's1')}` });
@@ -168,23 +163,17 @@ describe(AuthenticationGuard.name, () => {
     expect(statuses).toEqual([401, 401, 429]);
   });
 
-  it('keeps the strategies of two app instances in one process apart', async () => {
-    const first = guard;
-    const secondNames = new StrategyNames();
-    const refuseAll = { get: () => Promise.resolve({ user: null, session: null }) } as unknown as AuthStateCache;
-    const noKeys = { findUsable: async () => null } as unknown as ApiKeysService;
-    const second = [
-      new ApiKeyStrategy(secondNames, noKeys, {} as AttemptLimits, config),
-      new JwtStrategy(secondNames, tokens, {} as UsersService, {} as SessionsService, refuseAll),
-    ];
-    try {
-      const headers = await bearer();
-      expect((await outcome(first.authenticate(request(headers)))).status).toBe(200);
-      expect(
-        (await outcome(new AuthenticationGuard(new Reflector(), secondNames).authenticate(request(headers)))).status,
-      ).toBe(401);
-    } finally {
-      second.forEach((strategy) => strategy.onModuleDestroy());
-    }
+  it("registers each strategy with passport under its name, for AuthGuard('jwt') on a route of its own", async () => {
+    const headers = await bearer();
+    const [error, principal] = await new Promise<unknown[]>((resolve) => {
+      const attempt = passport.authenticate('jwt', { session: false }, (...outcome: unknown[]) => resolve(outcome)) as (
+        request: unknown,
+        response: unknown,
+        next: (error: unknown) => void,
+      ) => void;
+      attempt(request(headers), {}, (failure: unknown) => resolve([failure]));
+    });
+    expect(error).toBeNull();
+    expect(principal).toEqual({ user: alice, sessionId: 's1' });
   });
 });

@@ -1,61 +1,58 @@
-import { type ExecutionContext, Injectable } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard } from '@nestjs/passport';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import passport from 'passport';
 import type { Principal } from '../../common/auth/principal.js';
 import { IS_PUBLIC } from '../../common/auth/public.decorator.js';
 import { needsSession, SESSION_ONLY, type SessionCondition } from '../../common/auth/session-only.decorator.js';
 import { isDatabaseUnavailable } from '../../common/errors/database-errors.js';
 import { DomainError } from '../../common/errors/domain-error.js';
-import { type CredentialsCarrier, StrategyNames } from './request-strategy.js';
+import { ApiKeyStrategy } from './api-key.strategy.js';
+import { JwtStrategy } from './jwt.strategy.js';
+import type { CredentialsCarrier } from './request-strategy.js';
 
 /**
  * The global guard: every route needs an API key (ApiKeyStrategy) or a bearer token (JwtStrategy)
  * unless marked `@Public()`, and a password session where marked `@SessionOnly()`. No credentials
  * is 401 "Not authenticated"; any that fail are 401 "Could not validate credentials"; an inactive
  * user is 403.
+ *
+ * It has the shape of `AuthGuard(['api-key', 'jwt'])` but calls the strategies' `validate()`
+ * itself: going through passport cost about an eighth of an authenticated cached read's
+ * throughput in the benchmark (docs/decisions.md), and passport's strategy registry is one per
+ * process, which several app instances in one process (the e2e tests) would share.
  */
 @Injectable()
-export class AuthenticationGuard extends AuthGuard() {
+export class AuthenticationGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly names: StrategyNames,
-  ) {
-    super({ defaultStrategy: names.all, session: false });
-  }
+    private readonly apiKeys: ApiKeyStrategy,
+    private readonly jwt: JwtStrategy,
+  ) {}
 
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
-    await super.canActivate(context);
-    const request = context.switchToHttp().getRequest<FastifyRequest & { user: Principal }>();
+    const http = context.switchToHttp();
+    const request = http.getRequest<FastifyRequest & { user: Principal }>();
+    request.user = await this.authenticate(request);
     const sessionCondition = this.reflector.getAllAndOverride<SessionCondition | undefined>(SESSION_ONLY, targets);
     if (request.user.apiKey && needsSession(sessionCondition, request.body)) throw new DomainError('SESSION_REQUIRED');
     // Responses for a signed-in caller are theirs alone: no shared or browser cache keeps them.
-    context.switchToHttp().getResponse<FastifyReply>().header('Cache-Control', 'private, no-store');
+    http.getResponse<FastifyReply>().header('Cache-Control', 'private, no-store');
     return true;
   }
 
   /**
-   * How an attempt ends, as the caller is to hear it: a database that cannot be reached is an
-   * outage (503 through the error filter), not bad credentials; any other surprise is a 401.
+   * The caller: by `X-API-Key` when the request has one, else by its bearer token. A database
+   * that cannot be reached is an outage (503 through the error filter), not bad credentials; any
+   * other surprise is a 401. Also used for requests Nest does not route (the queue dashboard).
    */
-  override handleRequest<TPrincipal = Principal>(error: unknown, principal: unknown): TPrincipal {
-    if (error instanceof DomainError || (error instanceof Error && isDatabaseUnavailable(error))) throw error;
-    if (error) throw new DomainError('INVALID_CREDENTIALS');
-    if (!principal) throw new DomainError('NOT_AUTHENTICATED');
-    return principal as TPrincipal;
-  }
-
-  /** The same check for a request Nest does not route (the queue dashboard's Fastify hook). */
   async authenticate(request: CredentialsCarrier): Promise<Principal> {
-    const [error, principal] = await new Promise<[unknown, unknown]>((resolve) => {
-      const attempt = passport.authenticate(this.names.all, { session: false }, (...outcome: [unknown, unknown]) =>
-        resolve(outcome),
-      ) as (request: unknown, response: unknown, next: (error: unknown) => void) => void;
-      attempt(request, {}, (failure) => resolve([failure, undefined]));
-    });
-    return this.handleRequest(error, principal);
+    try {
+      return (await this.apiKeys.validate(request)) ?? (await this.jwt.validate(request));
+    } catch (error) {
+      if (error instanceof DomainError || (error instanceof Error && isDatabaseUnavailable(error))) throw error;
+      throw new DomainError('INVALID_CREDENTIALS');
+    }
   }
 }

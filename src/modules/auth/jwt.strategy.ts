@@ -1,6 +1,5 @@
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import passport from 'passport';
 import { ExtractJwt } from 'passport-jwt';
 import type { Principal } from '../../common/auth/principal.js';
 import { DomainError } from '../../common/errors/domain-error.js';
@@ -8,7 +7,7 @@ import type { User } from '../users/entities/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import { AccessTokens } from './access-tokens.js';
 import { AuthStateCache } from './auth-state-cache.js';
-import { type CredentialsCarrier, RequestStrategy, StrategyNames } from './request-strategy.js';
+import { type CredentialsCarrier, RequestStrategy } from './request-strategy.js';
 import { SessionsService } from './sessions.service.js';
 
 const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
@@ -18,15 +17,14 @@ const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
  * stand; the caller is the session's user.
  */
 @Injectable()
-export class JwtStrategy extends PassportStrategy(RequestStrategy) implements OnModuleDestroy {
+export class JwtStrategy extends PassportStrategy(RequestStrategy, 'jwt') {
   constructor(
-    names: StrategyNames,
     private readonly tokens: AccessTokens,
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
     private readonly authState: AuthStateCache,
   ) {
-    super(names.jwt);
+    super('jwt');
   }
 
   async validate(request: CredentialsCarrier): Promise<Principal<User>> {
@@ -46,9 +44,5 @@ export class JwtStrategy extends PassportStrategy(RequestStrategy) implements On
     if (!user.isActive) throw new DomainError('INACTIVE_USER');
     if (!this.sessions.isUsable(session, user)) throw new DomainError('INVALID_CREDENTIALS');
     return { user, sessionId: session.id };
-  }
-
-  onModuleDestroy(): void {
-    passport.unuse(this.name);
   }
 }

@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
 import { Strategy } from 'passport-strategy';
 import type { Principal } from '../../common/auth/principal.js';
 
@@ -13,9 +11,10 @@ export interface CredentialsCarrier {
 type Verify = (request: CredentialsCarrier, done: (error: unknown, principal?: Principal | null) => void) => void;
 
 /**
- * A passport strategy that hands the request to its `validate()` and registers under the name it
- * is given: no principal (null) lets the next strategy of the guard's list try, a thrown error ends
- * the attempt with that error.
+ * A passport strategy that hands the request to its `validate()`: no principal (null) lets the
+ * next strategy try, a thrown error ends the attempt with that error. The global guard calls
+ * `validate()` directly; registered with passport under its name, a strategy also serves
+ * `@UseGuards(AuthGuard(name))` on a route of its own.
  */
 export class RequestStrategy extends Strategy {
   constructor(
@@ -32,23 +31,5 @@ export class RequestStrategy extends Strategy {
       else if (principal) this.success(principal);
       else this.fail(401);
     });
-  }
-}
-
-/**
- * The names this app instance's strategies are registered under. passport keeps one registry per
- * process, so with fixed names a second app instance in the same process (the e2e tests start
- * several) would replace the first one's strategies, and its requests would be checked with the
- * other instance's services and configuration.
- */
-@Injectable()
-export class StrategyNames {
-  private readonly instance = randomUUID();
-  readonly apiKey = `api-key:${this.instance}`;
-  readonly jwt = `jwt:${this.instance}`;
-
-  /** In the order the guard tries them: an `X-API-Key` header wins over a bearer token. */
-  get all(): string[] {
-    return [this.apiKey, this.jwt];
   }
 }
