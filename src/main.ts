@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -15,6 +16,11 @@ const IDLE_CONNECTION_GRACE_MS = 500;
 async function bootstrap(): Promise<void> {
   loadEnvFile();
   const config = loadConfigOrExit();
+  if (cluster.isPrimary && config.webConcurrency > 1) {
+    const { runPrimary } = await import('./cluster.js');
+    runPrimary(config);
+    return;
+  }
 
   // Imported after the environment is final: the config module validates it at import time.
   const { AppModule } = await import('./app.module.js');

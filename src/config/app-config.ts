@@ -87,6 +87,8 @@ export abstract class AppConfig {
   /** On SIGTERM, how long the API keeps serving (readiness 503) before it stops listening. */
   abstract readonly shutdownDrainMs: number;
   abstract readonly keepAliveTimeoutMs: number;
+  /** API processes `npm run start:prod` runs on one machine (node:cluster); 1 runs the API alone. */
+  abstract readonly webConcurrency: number;
   /** Fastify's `trustProxy`: false, true, or the proxies' addresses (comma-separated CIDRs). */
   abstract readonly trustProxy: boolean | string;
   abstract readonly smtp: SmtpConfig;
@@ -278,6 +280,7 @@ function environment(production: boolean) {
     SHUTDOWN_TIMEOUT_MS: integer(0, 600000, 10000),
     SHUTDOWN_DRAIN_MS: integer(0, 600000, 2000),
     KEEP_ALIVE_TIMEOUT_MS: integer(1000, 600000, 65000),
+    WEB_CONCURRENCY: integer(1, 64, 1),
     // true or false (any case), or else the proxies' addresses as given.
     TRUST_PROXY: z.union([z.stringbool({ truthy: ['true'], falsy: ['false'] }), z.string()]).default(false),
     WORKER_CONCURRENCY: integer(1, 1000, 5),
@@ -363,6 +366,7 @@ function appConfig(env: Environment): AppConfig {
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     shutdownDrainMs: env.SHUTDOWN_DRAIN_MS,
     keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT_MS,
+    webConcurrency: env.WEB_CONCURRENCY,
     trustProxy: env.TRUST_PROXY,
     workerConcurrency: env.WORKER_CONCURRENCY,
     jobAttempts: env.JOB_ATTEMPTS,

@@ -6,6 +6,7 @@ import type { DataSource } from 'typeorm';
 import { ResponseCache } from '../cache/response-cache.service.js';
 import { withTimeout } from '../../common/async/with-timeout.js';
 import { JobQueue } from '../jobs/job-queue.service.js';
+import { clusterMetrics, inCluster, shareWithPrimary } from './cluster-metrics.js';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed'] as const;
 
@@ -32,6 +33,7 @@ export class Metrics {
 
   constructor(cache: ResponseCache, jobs: JobQueue, @InjectDataSource() dataSource: DataSource) {
     collectDefaultMetrics({ register: this.registry });
+    if (inCluster()) shareWithPrimary(this.registry);
     const cacheCounter = (name: 'hits' | 'misses' | 'errors', help: string) =>
       new Counter({
         name: `response_cache_${name}_total`,
@@ -50,6 +52,8 @@ export class Metrics {
       name: 'queue_jobs',
       help: 'Jobs per queue and state (completed and failed within the retention limits)',
       labelNames: ['queue', 'state'] as const,
+      // Every API process reads the same counts from Redis: added up, they would be counted N times.
+      aggregator: 'max',
       registers: [this.registry],
       async collect() {
         this.reset();
@@ -73,6 +77,11 @@ export class Metrics {
         this.set({ state: 'waiting' }, pool.waitingCount);
       },
     });
+  }
+
+  /** The Prometheus text: this process's metrics, or under WEB_CONCURRENCY all processes' added up. */
+  text(): Promise<string> {
+    return inCluster() ? clusterMetrics() : this.registry.metrics();
   }
 
   /** Times every response; unmatched URLs share one label so they cannot explode the series. */
