@@ -17,6 +17,12 @@ export interface Report {
   hashCostMs: number;
   contention: { alone: LoadResult; underLogin: LoadResult; login: LoadResult };
   rssAfterRunMb: { cached: number; uncached: number };
+  /** Resident memory of each API process once started, idle, before any request. */
+  rssAtStartMb: { cached: number; uncached: number };
+  /** The highest resident memory of each API process over the whole run. */
+  peakRssMb: { cached: number; uncached: number };
+  /** Cached item reads per second: one API process, and WEB_CONCURRENCY=2, both unpinned. */
+  cores: { one: number; two: number };
   queue: { ours: number; raw: number; jobs: number };
 }
 
@@ -29,23 +35,40 @@ export interface Check {
   unit: string;
 }
 
-export const RSS_LIMIT_MB = 250;
+export const PEAK_RSS_LIMIT_MB = 150;
+export const START_RSS_LIMIT_MB = 110;
+export const CACHED_P99_LIMIT_MS = 10;
 
 /** The targets the product is held to, from the figures of one run. */
 export function checks(report: Report): Check[] {
-  const rps = (id: string) => report.targets.find((target) => target.id === id)?.rps ?? Number.NaN;
+  const target = (id: string) => report.targets.find((t) => t.id === id);
+  const rps = (id: string) => target(id)?.rps ?? Number.NaN;
   const ratio = (name: string, ours: string, base: string, bound: number): Check => ({
     name,
     value: rps(ours) / rps(base),
     bound,
     unit: '',
   });
+  const memory = (name: string, value: number, bound: number): Check => ({
+    name,
+    value,
+    bound,
+    atMost: true,
+    unit: ' MB',
+  });
   return [
-    ratio('(a) health / (2) raw Fastify', 'a', '2', 0.85),
-    ratio('(b) item, cache off / (3) Fastify + pg SELECT', 'b', '3', 0.5),
-    ratio('(c) item, cache hit / (4) Fastify + Redis GET', 'c', '4', 0.6),
-    ratio('(d) 100 items / (3) Fastify + pg, the same 100 rows', 'd', '3-list', 0.5),
+    ratio('(a) health / bare Nest health', 'a', 'n1', 0.8),
+    ratio('(c) item, cache hit / bare Nest + Redis GET', 'c', 'n3', 0.75),
+    ratio('(b) item, cache off / bare Nest + TypeORM', 'b', 'n2', 0.75),
+    ratio('(d) 100 items / (3) Fastify + pg, the same 100 rows', 'd', '3-list', 0.7),
     ratio('(e) create item / (3) Fastify + pg INSERT', 'e', '3-insert', 0.4),
+    {
+      name: '(c) item, cache hit: p99 at 64 connections',
+      value: target('c')?.p99 ?? Number.NaN,
+      bound: CACHED_P99_LIMIT_MS,
+      atMost: true,
+      unit: ' ms',
+    },
     {
       name: '(a) under login load / (a) alone',
       value: report.contention.underLogin.rps / report.contention.alone.rps,
@@ -58,24 +81,14 @@ export function checks(report: Report): Check[] {
       bound: 0.7,
       unit: '',
     },
-    {
-      name: 'API RSS after the run, cache on',
-      value: report.rssAfterRunMb.cached,
-      bound: RSS_LIMIT_MB,
-      atMost: true,
-      unit: ' MB',
-    },
-    {
-      name: 'API RSS after the run, cache off',
-      value: report.rssAfterRunMb.uncached,
-      bound: RSS_LIMIT_MB,
-      atMost: true,
-      unit: ' MB',
-    },
+    memory('API peak RSS over the run, cache on', report.peakRssMb.cached, PEAK_RSS_LIMIT_MB),
+    memory('API peak RSS over the run, cache off', report.peakRssMb.uncached, PEAK_RSS_LIMIT_MB),
+    memory('API RSS idle after start, cache on', report.rssAtStartMb.cached, START_RSS_LIMIT_MB),
+    memory('API RSS idle after start, cache off', report.rssAtStartMb.uncached, START_RSS_LIMIT_MB),
   ];
 }
 
-export const met = (check: Check) => (check.atMost ? check.value < check.bound : check.value >= check.bound);
+export const met = (check: Check) => (check.atMost ? check.value <= check.bound : check.value >= check.bound);
 
 const fixed = (value: number, digits = 0) => value.toFixed(digits);
 
@@ -137,7 +150,7 @@ export function renderReport(report: Report): string {
     `- Placement: ${report.pinning}`,
     `- Load: wrk, ${s.connections} connections (${s.loginConnections} for login), a ${s.warmupSeconds} s warm-up, then ${s.runs} runs of ${s.runSeconds} s per target, alternating with the baseline it is compared to; the median run is shown, errors are summed over all runs`,
     '- Ours: the production build (`node dist/src/main.js`, NODE_ENV=production, LOG_LEVEL=warn), one process with the response cache on and one with it off',
-    "- Peak RSS: the highest resident memory of the server sampled every 200 ms during the target's runs; RSS after the run: read once the queue benchmark is over, the API processes having served every target and then idled for about a minute",
+    "- Peak RSS: the highest resident memory of the server sampled every 200 ms during the target's runs (in the targets: over the whole run); RSS at start: 5 s after the process answered, before any request; RSS after the run: once the queue benchmark is over, the API processes having served every target and then idled for about a minute",
     '- Where a target is missed, [README.md](README.md) shows the profile and what it would take',
     '',
     '## Requests',
@@ -157,8 +170,13 @@ export function renderReport(report: Report): string {
     '|---|---:|---:|---|',
     ...checks(report).map(
       (c) =>
-        `| ${c.name} | ${fixed(c.value, c.unit ? 0 : 2)}${c.unit} | ${c.atMost ? '<' : '>='} ${c.bound}${c.unit} | ${met(c) ? 'yes' : '**no**'} |`,
+        `| ${c.name} | ${fixed(c.value, c.unit === '' || c.unit === ' ms' ? 2 : 0)}${c.unit} | ${c.atMost ? '<=' : '>='} ${c.bound}${c.unit} | ${met(c) ? 'yes' : '**no**'} |`,
     ),
+    '',
+    '## Memory and cores',
+    '',
+    `- API process with the cache on: ${fixed(report.rssAtStartMb.cached)} MB at start, ${fixed(report.peakRssMb.cached)} MB at its peak, ${fixed(report.rssAfterRunMb.cached)} MB after the run; with the cache off: ${fixed(report.rssAtStartMb.uncached)}, ${fixed(report.peakRssMb.uncached)} and ${fixed(report.rssAfterRunMb.uncached)} MB.`,
+    `- Cached item reads with the API free to use both cores: one process ${fixed(report.cores.one)} req/s, two (WEB_CONCURRENCY=2) ${fixed(report.cores.two)} req/s (${fixed(report.cores.two / report.cores.one, 2)}×; wrk, PostgreSQL and Redis share the second core).`,
     '',
     '## Login',
     '',

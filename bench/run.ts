@@ -38,6 +38,8 @@ const { values: options } = parseArgs({
     out: { type: 'string' },
     // Another checkout, built: its API runs beside ours on the health probe and the cached read.
     compare: { type: 'string' },
+    // Comma-separated target ids: measure only those, print their medians, write no report.
+    only: { type: 'string' },
   },
 });
 
@@ -48,6 +50,8 @@ const settings = options.smoke
 const out = options.out ?? join(projectRoot, 'bench', 'results.md');
 const CONNECTIONS = 64;
 const LOGIN_CONNECTIONS = 16;
+/** How long a started API idles before its resident memory is read. */
+const IDLE_SETTLE_MS = 5_000;
 const WORKER_CONCURRENCY = 10;
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
@@ -269,6 +273,12 @@ async function main(): Promise<void> {
     });
     servers.push(uncached);
     await uncached.waitUntilServing(`http://127.0.0.1:${uncachedPort}/health/live`);
+    // What a process holds once started and idle, before it has served anything.
+    await new Promise((resolve) => setTimeout(resolve, IDLE_SETTLE_MS));
+    const rssAtStart = { cached: RssSampler.read(cached.pid), uncached: RssSampler.read(uncached.pid) };
+    const wholeRun = { cached: new RssSampler(cached.pid), uncached: new RssSampler(uncached.pid) };
+    wholeRun.cached.start();
+    wholeRun.uncached.start();
 
     /** The API of another checkout's build, on the same database and Redis (it does not migrate). */
     const startCompared = async (checkout: string) => {
@@ -454,10 +464,54 @@ async function main(): Promise<void> {
       ],
       [{ id: 'f', label: 'ours: POST /api/v1/login/access-token', server: cached, request: loginRequest }],
     ];
-    for (const group of groups) {
+    const only = options.only?.split(',');
+    for (const all of groups) {
+      const group = only ? all.filter((target) => only.includes(target.id)) : all;
+      if (group.length === 0) continue;
       log(`measuring ${group.map((target) => target.id).join(', ')}`);
       for (const [id, result] of await measure(group)) figures.set(id, result);
     }
+    if (only) {
+      for (const f of figures.values())
+        log(`median of ${f.id} (${f.label}): ${f.rps.toFixed(0)} req/s, p99 ${f.p99.toFixed(2)} ms`);
+      return;
+    }
+
+    log('one API process against two (WEB_CONCURRENCY=2), both free to use every core');
+    const unpinned = async (name: string, processes: number) => {
+      const port = await freePort();
+      const server = new BenchServer(
+        name,
+        apiEntry,
+        [],
+        { ...apiEnv(port, true), DB_MIGRATE_ON_START: 'false', WEB_CONCURRENCY: String(processes) },
+        false,
+      );
+      servers.push(server);
+      const url = `http://127.0.0.1:${port}`;
+      await server.waitUntilServing(`${url}/health/ready`);
+      return { server, url };
+    };
+    const single = await unpinned('ours, 1 process, unpinned', 1);
+    const double = await unpinned('ours, WEB_CONCURRENCY=2, unpinned', 2);
+    const itemPath = `/api/v1/items/${data.itemId}`;
+    const coreFigures = await measure([
+      {
+        id: 'c-1',
+        label: 'ours ×1: GET /api/v1/items/{id}, cache hit',
+        server: single.server,
+        request: get(`${single.url}${itemPath}`, auth),
+      },
+      {
+        id: 'c-2',
+        label: 'ours ×2: GET /api/v1/items/{id}, cache hit',
+        server: double.server,
+        request: get(`${double.url}${itemPath}`, auth),
+      },
+    ]);
+    for (const [id, result] of coreFigures) figures.set(id, result);
+    const cores = { one: coreFigures.get('c-1')!.rps, two: coreFigures.get('c-2')!.rps };
+    await Promise.all([single.server.stop(), double.server.stop()]);
 
     log('measuring the health probe under login load');
     const contention = await measureLoginContention(healthRequest, loginRequest);
@@ -489,6 +543,7 @@ async function main(): Promise<void> {
     }
     // The API processes have been idle through the queue benchmark: what they hold after the run.
     const rssAfterRun = { cached: RssSampler.read(cached.pid), uncached: RssSampler.read(uncached.pid) };
+    const peakRss = { cached: wholeRun.cached.stop(), uncached: wholeRun.uncached.stop() };
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
     const report: Report = {
@@ -506,6 +561,9 @@ async function main(): Promise<void> {
       hashCostMs: hashCostMs(),
       contention,
       rssAfterRunMb: rssAfterRun,
+      rssAtStartMb: rssAtStart,
+      peakRssMb: peakRss,
+      cores,
       queue: { ours: median(ours), raw: median(raw), jobs: settings.jobs },
     };
     mkdirSync(dirname(out), { recursive: true });

@@ -11,8 +11,12 @@ export class BenchServer {
     script: string,
     args: string[],
     env: NodeJS.ProcessEnv,
+    /** false: free to run on every core (the runs that compare one API process with several). */
+    pin = true,
   ) {
-    const [command, commandArgs] = pinned(SERVER_CPU, process.execPath, [script, ...args]);
+    const [command, commandArgs] = pin
+      ? pinned(SERVER_CPU, process.execPath, [script, ...args])
+      : [process.execPath, [script, ...args]];
     this.child = spawn(command, commandArgs, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (chunk: Buffer) => (this.output = (this.output + chunk.toString()).slice(-4000));
     this.child.stdout?.on('data', keep);

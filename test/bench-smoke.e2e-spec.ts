@@ -5,7 +5,25 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Report } from '../bench/report.js';
 
-const TARGETS = ['1', '2', 'a', '3', 'b', '4', 'c', '3-list', 'd', '3-insert', 'e', 'f'];
+const TARGETS = [
+  '1',
+  '2',
+  'n1',
+  'a',
+  '3',
+  'n2',
+  'b',
+  '4',
+  'n3',
+  'c',
+  '3-list',
+  'd',
+  '3-insert',
+  'e',
+  'f',
+  'c-1',
+  'c-2',
+];
 
 /** `npm run bench` end to end with runs of a second, so the benchmark cannot rot unnoticed. */
 describe('the benchmark, as a smoke run', () => {
@@ -33,7 +51,17 @@ describe('the benchmark, as a smoke run', () => {
     expect(report.contention.underLogin.errors + report.contention.login.errors).toBe(0);
     expect(report.queue.ours).toBeGreaterThan(0);
     expect(report.queue.raw).toBeGreaterThan(0);
+    expect(report.rssAtStartMb.cached).toBeGreaterThan(0);
+    expect(report.peakRssMb.cached).toBeGreaterThanOrEqual(report.rssAtStartMb.cached);
     const markdown = readFileSync(out, 'utf8');
-    for (const heading of ['## Requests', '## Targets', '## Login', '## Queue']) expect(markdown).toContain(heading);
+    for (const heading of [
+      '## Requests',
+      '## The framework and the product',
+      '## Targets',
+      '## Memory and cores',
+      '## Login',
+      '## Queue',
+    ])
+      expect(markdown).toContain(heading);
   }, 180_000);
 });
