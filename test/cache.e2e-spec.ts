@@ -2,9 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CACHE_MANAGER } from '@nestjs/cache-manager';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { Cache } from 'cache-manager';
 import type { Redis } from 'ioredis';
 import request from 'supertest';
 import { freePort, type RunningService, startRedis } from '../scripts/local-services.js';
@@ -51,20 +49,21 @@ describe('response cache', () => {
     expect(second.headers['cache-control']).toBe('private, no-store');
   });
 
-  it('keeps its entries on the shared Redis connection, under its namespace, and clears only those', async () => {
+  it('stores the body as it was sent, under its namespace, and answers a hit with that very text', async () => {
     const user = await signedInUser(app);
     const item = await createItem(http, user.token, 'stored');
-    await http().get(`/api/v1/items/${item.id}`).set(bearer(user.token)).expect(200);
+    const miss = await http().get(`/api/v1/items/${item.id}`).set(bearer(user.token)).expect(200);
     const redis = app.get<Redis>(REDIS_CLIENT);
     const { redisKeyPrefix } = app.get(AppConfig);
-    const entries = () => redis.keys(`${redisKeyPrefix}:cache:*`);
-    expect((await entries()).some((key) => key.endsWith(`/api/v1/items/${item.id}`))).toBe(true);
-    await redis.set(`${redisKeyPrefix}:cache-kept`, 'not an entry');
-    await app.get<Cache>(CACHE_MANAGER).clear();
-    expect(await entries()).toEqual([]);
-    expect(await redis.get(`${redisKeyPrefix}:cache-kept`)).toBe('not an entry');
-    const again = await http().get(`/api/v1/items/${item.id}`).set(bearer(user.token)).expect(200);
-    expect(again.headers['x-cache']).toBe('MISS');
+    const [entry] = (await redis.keys(`${redisKeyPrefix}:cache:*`)).filter((key) =>
+      key.endsWith(`:owner:${user.id}:/api/v1/items/${item.id}`),
+    );
+    expect(await redis.get(entry)).toBe(miss.text);
+    const hit = await http().get(`/api/v1/items/${item.id}`).set(bearer(user.token)).expect(200);
+    expect(hit.headers['x-cache']).toBe('HIT');
+    expect(hit.text).toBe(miss.text);
+    expect(hit.headers['content-type']).toBe(miss.headers['content-type']);
+    expect(await redis.pttl(entry)).toBeGreaterThan(0);
   });
 
   it('keys on the full URL, query included', async () => {

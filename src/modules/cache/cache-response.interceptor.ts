@@ -15,6 +15,8 @@ import type { Principal } from '../../common/auth/principal.js';
 import { type CacheScope, ResponseCache } from './response-cache.service.js';
 
 const SHARED_RESPONSE = 'cache:shared-response';
+/** What Fastify sends a JSON body with; a cached body is sent as a string, so it is set here. */
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 interface CachingCaller {
   id: string;
@@ -45,11 +47,12 @@ export class CacheResponseInterceptor implements NestInterceptor {
     const shared = this.reflector.get<boolean | undefined>(SHARED_RESPONSE, context.getHandler()) === true;
     const scope: CacheScope = shared || caller.isSuperuser ? { kind: 'all' } : { kind: 'owner', ownerId: caller.id };
     return from(this.cache.keyFor(scope, caller.id, request.url)).pipe(
-      switchMap(async (key) => ({ key, cached: key ? await this.cache.get<unknown>(key) : undefined })),
+      switchMap(async (key) => ({ key, cached: key ? await this.cache.get(key) : undefined })),
       switchMap(({ key, cached }) => {
         if (cached !== undefined) {
           this.logger.debug(`hit ${request.url}`);
-          reply.header('X-Cache', 'HIT');
+          // The stored body is the JSON text the miss sent: sent as it is, not parsed and serialized again.
+          reply.header('X-Cache', 'HIT').type(JSON_CONTENT_TYPE);
           return of(cached);
         }
         this.logger.debug(`miss ${request.url}`);
@@ -57,7 +60,7 @@ export class CacheResponseInterceptor implements NestInterceptor {
         return next.handle().pipe(
           tap((body) => {
             // Stored in the background: the response does not wait for Redis.
-            if (key && reply.statusCode === 200) void this.cache.set(key, body);
+            if (key && reply.statusCode === 200) void this.cache.set(key, JSON.stringify(body));
           }),
         );
       }),

@@ -1,6 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { CACHE_MANAGER } from '@nestjs/cache-manager';
-import type { Cache } from 'cache-manager';
+import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import { AppConfig } from '../../config/app-config.js';
@@ -54,7 +52,6 @@ export class ResponseCache implements OnModuleInit, OnModuleDestroy {
   private versionsGeneration = 0;
 
   constructor(
-    @Inject(CACHE_MANAGER) private readonly store: Cache,
     @InjectRedis() private readonly redis: Redis,
     private readonly config: AppConfig,
     private readonly changes: ChangeFeed,
@@ -137,15 +134,16 @@ export class ResponseCache implements OnModuleInit, OnModuleDestroy {
     this.knownVersions.delete(this.versionKey({ kind: 'all' }));
   }
 
-  async get<T>(key: string): Promise<T | undefined> {
+  /** The body stored under `key`, as sent: a hit is answered without parsing or serializing it. */
+  async get(key: string): Promise<string | undefined> {
     try {
-      const value = await this.bounded(this.store.get<T>(key), 'get');
-      if (value === undefined || value === null) {
+      const body = await this.bounded(this.redis.get(this.entryKey(key)), 'get');
+      if (body === null) {
         this.counters.misses++;
         return undefined;
       }
       this.counters.hits++;
-      return value;
+      return body;
     } catch (error) {
       this.counters.misses++;
       this.failed('get', error);
@@ -153,9 +151,9 @@ export class ResponseCache implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  async set(key: string, value: unknown): Promise<void> {
+  async set(key: string, body: string): Promise<void> {
     try {
-      await this.bounded(this.store.set(key, value, this.config.cacheTtlSeconds * 1000), 'set');
+      await this.bounded(this.redis.set(this.entryKey(key), body, 'PX', this.config.cacheTtlSeconds * 1000), 'set');
     } catch (error) {
       this.failed('set', error);
     }
@@ -214,6 +212,10 @@ export class ResponseCache implements OnModuleInit, OnModuleDestroy {
     } catch {
       return false;
     }
+  }
+
+  private entryKey(key: string): string {
+    return `${this.config.redisKeyPrefix}:cache:${key}`;
   }
 
   private versionKey(scope: CacheScope): string {
