@@ -18,6 +18,7 @@ import { securityHeaders } from './common/http/security-headers.js';
 import { ShutdownState } from './common/http/shutdown-state.js';
 import { createRootLogger, RequestLogController, sharedRequestLogger } from './logging/logging.module.js';
 import { Metrics } from './modules/metrics/metrics.service.js';
+import { JSON_CONTENT_TYPE } from './common/http/json-content-type.js';
 
 export const API_PREFIX = 'api/v1';
 export const OPENAPI_JSON_PATH = `/${API_PREFIX}/openapi.json`;
@@ -82,12 +83,7 @@ function requestId(request: IncomingMessage): string {
  */
 function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const { status, body } = toErrorResponse(error);
-  void reply
-    .headers(API_SECURITY)
-    .header('X-Request-ID', request.id)
-    .status(status)
-    .type('application/json; charset=utf-8')
-    .send(body);
+  void reply.headers(API_SECURITY).header('X-Request-ID', request.id).status(status).type(JSON_CONTENT_TYPE).send(body);
 }
 
 /** Node's HTTP parser names its refusals by code; any other one is a malformed request. */
@@ -105,7 +101,7 @@ function answerClientError(error: ConnectionError, socket: Socket): void {
     const json = JSON.stringify(body);
     const headers = {
       ...API_SECURITY,
-      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Type': JSON_CONTENT_TYPE,
       'Content-Length': Buffer.byteLength(json),
       Connection: 'close',
     };
@@ -230,7 +226,7 @@ function setUpDocs(app: NestFastifyApplication, config: AppConfig): void {
   });
 
   const fastify = app.getHttpAdapter().getInstance();
-  fastify.get('/docs-json', (_request, reply) => reply.type('application/json; charset=utf-8').send(getDocument()));
+  fastify.get('/docs-json', (_request, reply) => reply.type(JSON_CONTENT_TYPE).send(getDocument()));
 
   const redocBundle = redocBundlePath();
   fastify.get('/redoc', (_request, reply) =>

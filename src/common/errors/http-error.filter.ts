@@ -10,6 +10,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RouteTable } from '../http/route-table.js';
 import { isDatabaseUnavailable } from './database-errors.js';
 import { DomainError, type DomainErrorCode } from './domain-error.js';
+import { JSON_CONTENT_TYPE } from '../http/json-content-type.js';
 
 export interface ErrorResponse {
   status: number;
@@ -186,7 +187,7 @@ export class HttpErrorFilter implements ExceptionFilter {
 
     if (response.status >= 500) logServerError(this.logger, request, response.status, exception);
     for (const [name, value] of Object.entries(response.headers ?? {})) reply.header(name, value);
-    reply.status(response.status).header('Content-Type', 'application/json; charset=utf-8').send(response.body);
+    reply.status(response.status).header('Content-Type', JSON_CONTENT_TYPE).send(response.body);
   }
 
   /** No route matched: a path served under other methods is a 405 with `Allow`, else a 404. */

@@ -13,10 +13,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, type Observable, of, switchMap, tap } from 'rxjs';
 import type { Principal } from '../../common/auth/principal.js';
 import { type CacheScope, ResponseCache } from './response-cache.service.js';
+import { JSON_CONTENT_TYPE } from '../../common/http/json-content-type.js';
 
 const SHARED_RESPONSE = 'cache:shared-response';
-/** What Fastify sends a JSON body with; a cached body is sent as a string, so it is set here. */
-const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 interface CachingCaller {
   id: string;
@@ -51,7 +50,7 @@ export class CacheResponseInterceptor implements NestInterceptor {
       switchMap(({ key, cached }) => {
         if (cached !== undefined) {
           this.logger.debug(`hit ${request.url}`);
-          // The stored body is the JSON text the miss sent: sent as it is, not parsed and serialized again.
+          // The stored body is the JSON text the miss sent, sent as it is (a string: its type is set here).
           reply.header('X-Cache', 'HIT').type(JSON_CONTENT_TYPE);
           return of(cached);
         }

@@ -11,6 +11,7 @@ import { API_KEY_HEADER } from '../auth/api-key.strategy.js';
 import { AuthenticationGuard } from '../auth/authentication.guard.js';
 import { JobQueue } from '../jobs/job-queue.service.js';
 import type { User } from '../users/entities/user.entity.js';
+import { JSON_CONTENT_TYPE } from '../../common/http/json-content-type.js';
 
 export const DASHBOARD_PATH = '/api/v1/admin/queues';
 export const DASHBOARD_COOKIE = 'queues_token';
@@ -117,6 +118,6 @@ export class QueueDashboard implements OnModuleInit {
 
   private async send(reply: FastifyReply, response: ErrorResponse): Promise<void> {
     for (const [name, value] of Object.entries(response.headers ?? {})) reply.header(name, value);
-    await reply.status(response.status).type('application/json; charset=utf-8').send(response.body);
+    await reply.status(response.status).type(JSON_CONTENT_TYPE).send(response.body);
   }
 }
