@@ -11,6 +11,8 @@ export interface Report {
   date: string;
   machine: string;
   pinning: string;
+  /** The NODE_OPTIONS every Node server of the run had: the production image's. */
+  nodeOptions: string;
   settings: Record<string, number>;
   smoke: boolean;
   targets: TargetFigures[];
@@ -149,7 +151,7 @@ export function renderReport(report: Report): string {
     `- Machine: ${report.machine}`,
     `- Placement: ${report.pinning}`,
     `- Load: wrk, ${s.connections} connections (${s.loginConnections} for login), a ${s.warmupSeconds} s warm-up, then ${s.runs} runs of ${s.runSeconds} s per target, alternating with the baseline it is compared to; the median run is shown, errors are summed over all runs`,
-    '- Ours: the production build (`node dist/src/main.js`, NODE_ENV=production, LOG_LEVEL=warn), one process with the response cache on and one with it off',
+    `- Ours: the production build (\`node dist/src/main.js\`, NODE_ENV=production, LOG_LEVEL=warn), one process with the response cache on and one with it off; every Node server runs with the image's NODE_OPTIONS (\`${report.nodeOptions}\`)`,
     "- Peak RSS: the highest resident memory of the server sampled every 200 ms during the target's runs (in the targets: over the whole run); RSS at start: 5 s after the process answered, before any request; RSS after the run: once the queue benchmark is over, the API processes having served every target and then idled for about a minute",
     '- Where a target is missed, [README.md](README.md) shows the profile and what it would take',
     '',

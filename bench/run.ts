@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import * as argon2 from '@node-rs/argon2';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { runtimeNodeOptions } from '../scripts/dockerfile.js';
 import { ensureDatabase, freePort, type RunningService, startPostgres, startRedis } from '../scripts/local-services.js';
 import { ARGON2_OPTIONS } from '../src/common/security/password-hasher.js';
 import { bullConnection } from '../src/modules/jobs/bull-connection.js';
@@ -549,6 +550,7 @@ async function main(): Promise<void> {
     const report: Report = {
       date: new Date().toISOString(),
       machine: `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}, Node ${process.version}`,
+      nodeOptions: runtimeNodeOptions(projectRoot),
       pinning: canPin ? 'servers on CPU 0; wrk, PostgreSQL and Redis on CPU 1 (taskset)' : 'not pinned (no taskset)',
       settings: {
         ...settings,

@@ -1,5 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { runtimeNodeOptions } from '../scripts/dockerfile.js';
 import { pinned, SERVER_CPU } from './load.js';
+
+/** Every server of the benchmark, ours and the baselines alike, runs node as the image does. */
+const NODE_OPTIONS = runtimeNodeOptions(join(import.meta.dirname, '..', '..'));
 
 /** A server process of the benchmark, on the server CPU, with its output kept for errors. */
 export class BenchServer {
@@ -17,7 +22,7 @@ export class BenchServer {
     const [command, commandArgs] = pin
       ? pinned(SERVER_CPU, process.execPath, [script, ...args])
       : [process.execPath, [script, ...args]];
-    this.child = spawn(command, commandArgs, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(command, commandArgs, { env: { ...env, NODE_OPTIONS }, stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (chunk: Buffer) => (this.output = (this.output + chunk.toString()).slice(-4000));
     this.child.stdout?.on('data', keep);
     this.child.stderr?.on('data', keep);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureDatabase, freePort, type RunningService, startPostgres, startRedis } from './local-services.js';
+import { runtimeNodeOptions } from './dockerfile.js';
 import { ReplSession } from './repl-session.js';
 
 /**
@@ -94,6 +95,7 @@ async function main(): Promise<void> {
       FIRST_SUPERUSER_PASSWORD: 'image-check-password',
       DB_MIGRATE_ON_START: 'false',
       LOG_LEVEL: 'warn',
+      NODE_OPTIONS: runtimeNodeOptions(projectRoot),
     };
 
     run('npx', ['typeorm', '-d', 'dist/ormconfig.js', 'migration:run'], runtime, env);

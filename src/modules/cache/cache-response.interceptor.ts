@@ -3,14 +3,13 @@ import {
   type CallHandler,
   type ExecutionContext,
   Injectable,
-  Logger,
   type NestInterceptor,
   SetMetadata,
   UseInterceptors,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { from, type Observable, of, switchMap, tap } from 'rxjs';
+import { type Observable, of, tap } from 'rxjs';
 import type { Principal } from '../../common/auth/principal.js';
 import { type CacheScope, ResponseCache } from './response-cache.service.js';
 import { JSON_CONTENT_TYPE } from '../../common/http/json-content-type.js';
@@ -29,14 +28,12 @@ interface CachingCaller {
  */
 @Injectable()
 export class CacheResponseInterceptor implements NestInterceptor {
-  private readonly logger = new Logger('ResponseCache');
-
   constructor(
     private readonly cache: ResponseCache,
     private readonly reflector: Reflector,
   ) {}
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest & { user?: Principal<CachingCaller> }>();
     const reply = http.getResponse<FastifyReply>();
@@ -45,23 +42,18 @@ export class CacheResponseInterceptor implements NestInterceptor {
 
     const shared = this.reflector.get<boolean | undefined>(SHARED_RESPONSE, context.getHandler()) === true;
     const scope: CacheScope = shared || caller.isSuperuser ? { kind: 'all' } : { kind: 'owner', ownerId: caller.id };
-    return from(this.cache.keyFor(scope, caller.id, request.url)).pipe(
-      switchMap(async (key) => ({ key, cached: key ? await this.cache.get(key) : undefined })),
-      switchMap(({ key, cached }) => {
-        if (cached !== undefined) {
-          this.logger.debug(`hit ${request.url}`);
-          // The stored body is the JSON text the miss sent, sent as it is (a string: its type is set here).
-          reply.header('X-Cache', 'HIT').type(JSON_CONTENT_TYPE);
-          return of(cached);
-        }
-        this.logger.debug(`miss ${request.url}`);
-        reply.header('X-Cache', 'MISS');
-        return next.handle().pipe(
-          tap((body) => {
-            // Stored in the background: the response does not wait for Redis.
-            if (key && reply.statusCode === 200) void this.cache.set(key, JSON.stringify(body));
-          }),
-        );
+    const key = await this.cache.keyFor(scope, caller.id, request.url);
+    const cached = key ? await this.cache.get(key) : undefined;
+    if (cached !== undefined) {
+      // The stored body is the JSON text the miss sent, sent as it is (a string: its type is set here).
+      reply.header('X-Cache', 'HIT').type(JSON_CONTENT_TYPE);
+      return of(cached);
+    }
+    reply.header('X-Cache', 'MISS');
+    return next.handle().pipe(
+      tap((body) => {
+        // Stored in the background: the response does not wait for Redis.
+        if (key && reply.statusCode === 200) void this.cache.set(key, JSON.stringify(body));
       }),
     );
   }
