@@ -3,6 +3,7 @@ import {
   type CallHandler,
   type ExecutionContext,
   Injectable,
+  Logger,
   type NestInterceptor,
   SetMetadata,
   UseInterceptors,
@@ -28,6 +29,8 @@ interface CachingCaller {
  */
 @Injectable()
 export class CacheResponseInterceptor implements NestInterceptor {
+  private readonly logger = new Logger('ResponseCache');
+
   constructor(
     private readonly cache: ResponseCache,
     private readonly reflector: Reflector,
@@ -49,6 +52,8 @@ export class CacheResponseInterceptor implements NestInterceptor {
       reply.header('X-Cache', 'HIT').type(JSON_CONTENT_TYPE);
       return of(cached);
     }
+    // Misses only: a hit is the hot path, and X-Cache and the counters tell of it.
+    this.logger.debug(`miss ${request.url}`);
     reply.header('X-Cache', 'MISS');
     return next.handle().pipe(
       tap((body) => {
