@@ -8,7 +8,7 @@ import * as prettier from 'prettier';
 import { lastValueFrom } from 'rxjs';
 
 /**
- * `npm run generate:module -- <name> <field...> [--shared] [--singular <word>] [--dry-run]`: runs the
+ * `npm run generate:module -- <name> <field...> [--shared | --scope organization] [--singular <word>] [--dry-run]`: runs the
  * feature-module schematic in the current directory, lists what it wrote, and exits non-zero
  * on any error (the Nest CLI prints schematic errors but exits 0).
  */
@@ -16,6 +16,7 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     shared: { type: 'boolean', default: false },
+    scope: { type: 'string' },
     singular: { type: 'string' },
     'dry-run': { type: 'boolean', default: false },
   },
@@ -23,7 +24,7 @@ const { values, positionals } = parseArgs({
 const [name, ...fields] = positionals;
 if (!name || fields.length === 0) {
   process.stderr.write(
-    'usage: npm run generate:module -- <name, plural> <field:type[:size][?]>... [--shared] [--singular <word>] [--dry-run]\n',
+    'usage: npm run generate:module -- <name, plural> <field:type[:size][?]>... [--shared | --scope owner|shared|organization] [--singular <word>] [--dry-run]\n',
   );
   process.stderr.write(
     '  e.g. npm run generate:module -- products title:string:120 price:decimal:10:2 in_stock:boolean? released:date?\n',
@@ -46,7 +47,12 @@ try {
   const run = workflow.execute({
     collection: new URL('collection.json', import.meta.url).pathname,
     schematic: 'feature-module',
-    options: { name, fields: fields.join(' '), owner: !values.shared, singular: values.singular },
+    options: {
+      name,
+      fields: fields.join(' '),
+      scope: values.scope ?? (values.shared ? 'shared' : 'owner'),
+      singular: values.singular,
+    },
   });
   await lastValueFrom(run, { defaultValue: undefined });
   if (values['dry-run']) process.stdout.write('Dry run: nothing written.\n');

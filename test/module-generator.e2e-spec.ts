@@ -22,6 +22,7 @@ const GENERATED_FILES = [
 ];
 /** A second module of the other kind: rows every user sees, written by superusers. */
 const SHARED_MODULE = 'labels';
+const ORGANIZATION_MODULE = 'projects';
 
 /** Runs a command in `cwd`, bounded by `timeoutMs`, and returns its exit code and output. */
 function run(
@@ -89,6 +90,16 @@ describe('module generator', () => {
     generated = await run(copy, ['schematics/generate.js', MODULE, ...FIELDS]);
     expectSuccess(generated);
     expectSuccess(await run(copy, ['schematics/generate.js', SHARED_MODULE, 'name:string:40', '--shared']));
+    expectSuccess(
+      await run(copy, [
+        'schematics/generate.js',
+        ORGANIZATION_MODULE,
+        'title:string:80',
+        'due:date?',
+        '--scope',
+        'organization',
+      ]),
+    );
     expectSuccess(await run(copy, ['node_modules/@nestjs/cli/bin/nest.js', 'build'], {}, 240_000));
     databaseUrl = await ensureDatabase(serverUrl, databaseName);
   }, 300_000);
@@ -103,7 +114,7 @@ describe('module generator', () => {
     expect(generated.output).toMatch(/CREATE migrations\/\d{13}-CreateGadgets\.ts/);
     const appModule = readFileSync(join(copy, 'src/app.module.ts'), 'utf8');
     expect(appModule).toContain(`import { GadgetsModule } from './modules/gadgets/gadgets.module.js';`);
-    expect(appModule).toMatch(/MetricsModule,\s+GadgetsModule,\s+LabelsModule,\s+\]/);
+    expect(appModule).toMatch(/MetricsModule,\s+GadgetsModule,\s+LabelsModule,\s+ProjectsModule,\s+\]/);
   });
 
   it('migrates a fresh database to exactly what the entities describe', async () => {
@@ -113,13 +124,17 @@ describe('module generator', () => {
     expectSuccess(migrated);
     expect(migrated.output).toMatch(/Migration CreateGadgets\d{13} has been executed successfully/);
     expect(migrated.output).toMatch(/Migration CreateLabels\d{13} has been executed successfully/);
+    expect(migrated.output).toMatch(/Migration CreateProjects\d{13} has been executed successfully/);
     const drift = await run(copy, ['--input-type=module', '-e', SCHEMA_DRIFT], { DATABASE_URL: databaseUrl });
     expectSuccess(drift);
     expect(JSON.parse(drift.output)).toEqual([]);
   }, 60_000);
 
   it("passes its own unit and e2e specs against this suite's PostgreSQL and Redis", async () => {
-    const specs = [MODULE, SHARED_MODULE].flatMap((name) => [`src/modules/${name}`, `test/${name}.e2e-spec.ts`]);
+    const specs = [MODULE, SHARED_MODULE, ORGANIZATION_MODULE].flatMap((name) => [
+      `src/modules/${name}`,
+      `test/${name}.e2e-spec.ts`,
+    ]);
     const tests = await run(copy, ['dist/scripts/run-tests.js', '--runInBand', ...specs], {
       TEST_DATABASE_URL: serverUrl,
       TEST_REDIS_URL: process.env.REDIS_URL,
@@ -128,6 +143,10 @@ describe('module generator', () => {
     expect(tests.output).toContain(`PASS unit src/modules/${MODULE}/${MODULE}.service.spec.ts`);
     expect(tests.output).toContain(`PASS e2e test/${MODULE}.e2e-spec.ts`);
     expect(tests.output).toContain(`PASS e2e test/${SHARED_MODULE}.e2e-spec.ts`);
+    expect(tests.output).toContain(
+      `PASS unit src/modules/${ORGANIZATION_MODULE}/${ORGANIZATION_MODULE}.service.spec.ts`,
+    );
+    expect(tests.output).toContain(`PASS e2e test/${ORGANIZATION_MODULE}.e2e-spec.ts`);
     expect(tests.output).toMatch(/Tests: +\d+ passed, \d+ total/);
   }, 180_000);
 
@@ -136,6 +155,8 @@ describe('module generator', () => {
       ...GENERATED_FILES,
       `src/modules/${SHARED_MODULE}`,
       `test/${SHARED_MODULE}.e2e-spec.ts`,
+      `src/modules/${ORGANIZATION_MODULE}`,
+      `test/${ORGANIZATION_MODULE}.e2e-spec.ts`,
       'src/app.module.ts',
       'migrations',
     ];
@@ -160,6 +181,11 @@ describe('module generator', () => {
       expect(Object.keys(create.properties).sort()).toEqual(['label', 'price', 'released']);
       expect(create.required?.sort()).toEqual(['label', 'price']);
       expect(Object.keys(document.paths['/api/v1/labels/{id}'] ?? {}).sort()).toEqual(['delete', 'get', 'put']);
+      expect(Object.keys(document.paths['/api/v1/organizations/{org_id}/projects/{id}'] ?? {}).sort()).toEqual([
+        'delete',
+        'get',
+        'put',
+      ]);
     } finally {
       await api.stop();
     }

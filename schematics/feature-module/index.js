@@ -6,6 +6,7 @@ import {
   apply,
   applyTemplates,
   chain,
+  filter,
   MergeStrategy,
   mergeWith,
   SchematicsException,
@@ -22,7 +23,17 @@ import { singularOf } from './names.js';
  * @property {string} fields  the field list (see fields.js)
  * @property {string} [singular]
  * @property {boolean} [owner] each row belongs to the user who created it (the default); false: rows every user sees
+ * @property {'owner' | 'shared' | 'organization'} [scope] whose rows they are: the creator's (owner, the
+ *   default), everyone's (shared, as owner: false), or an organization's, under its members' roles
  */
+
+/** What an organization-scoped module writes instead of files/ (files-organization/ has them). */
+const ORGANIZATION_OVERRIDES = [
+  '__plural__.service.ts.template',
+  '__plural__.service.spec.ts.template',
+  '__plural__.controller.ts.template',
+  '__plural__.module.ts.template',
+];
 
 const APP_MODULE = 'src/app.module.ts';
 const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
@@ -52,9 +63,15 @@ function templateContext(options) {
   const humanPlural = plural.replace(/-/g, ' ');
   const Plural = strings.classify(plural);
   const timestamp = migrationTimestamp(process.cwd());
-  const owned = options.owner !== false;
+  const scope = options.scope ?? (options.owner === false ? 'shared' : 'owner');
+  if (!['owner', 'shared', 'organization'].includes(scope))
+    throw new SchematicsException(`"${scope}" is not a scope: owner, shared or organization`);
+  const owned = scope === 'owner';
+  const organization = scope === 'organization';
   return {
+    scope,
     owned,
+    organization,
     // The service's methods and the controller's arguments: shared data has no caller to check.
     listMethod: owned ? 'listVisible' : 'list',
     findMethod: owned ? 'findVisible' : 'find',
@@ -79,6 +96,7 @@ function templateContext(options) {
     responseKeys: [
       'id',
       ...(owned ? ['owner_id'] : []),
+      ...(organization ? ['organization_id'] : []),
       'created_at',
       'updated_at',
       ...fields.map((field) => field.json),
@@ -127,8 +145,9 @@ function formatWritten() {
 }
 
 /**
- * `feature-module`: an owner-scoped CRUD module like src/modules/items, from a name and a field
- * list, registered in the root module, with its migration, unit spec and e2e spec.
+ * `feature-module`: an owner-scoped CRUD module like src/modules/items (or one of shared rows, or
+ * of an organization's rows), from a name and a field list, registered in the root module, with
+ * its migration, unit spec and e2e spec.
  * @param {FeatureModuleOptions} options
  * @returns {import('@angular-devkit/schematics').Rule}
  */
@@ -140,10 +159,13 @@ export function featureModule(options) {
     if (tree.getDir(`src/modules/${context.plural}`).subfiles.length > 0) {
       throw new SchematicsException(`src/modules/${context.plural} exists already`);
     }
-    // files/ for every module, files-owned/ or files-shared/ for what differs beyond a line or two.
-    const written = ['./files', context.owned ? './files-owned' : './files-shared'].map((dir) =>
-      mergeWith(apply(url(dir), [applyTemplates(context)]), MergeStrategy.Error),
-    );
+    // files/ for every module, files-<scope>/ for what differs beyond a line or two.
+    const common = apply(url('./files'), [
+      filter((path) => !context.organization || !ORGANIZATION_OVERRIDES.some((name) => path.endsWith(`/${name}`))),
+      applyTemplates(context),
+    ]);
+    const scoped = apply(url(`./files-${context.owned ? 'owned' : context.scope}`), [applyTemplates(context)]);
+    const written = [common, scoped].map((source) => mergeWith(source, MergeStrategy.Error));
     return chain([...written, registerModule(context), formatWritten()]);
   };
 }
