@@ -15,6 +15,7 @@ import { HealthModule } from './modules/health/health.module.js';
 import { ItemsModule } from './modules/items/items.module.js';
 import { JobsModule } from './modules/jobs/jobs.module.js';
 import { MetricsModule } from './modules/metrics/metrics.module.js';
+import { OrganizationsModule } from './modules/organizations/organizations.module.js';
 import { QueueDashboardModule } from './modules/queue-dashboard/queue-dashboard.module.js';
 import { UsersModule } from './modules/users/users.module.js';
 import { UtilsModule } from './modules/utils/utils.module.js';
@@ -35,6 +36,7 @@ import { UtilsModule } from './modules/utils/utils.module.js';
     AuthModule,
     ApiKeysModule,
     ItemsModule,
+    OrganizationsModule,
     UtilsModule,
     QueueDashboardModule,
     MetricsModule,

@@ -77,6 +77,28 @@ describe('API fuzzing from the OpenAPI document', () => {
         payload: { name: 'fuzz' },
       });
       known.uuids.push(key.json<{ id: string }>().id);
+      // An organization with an item and an invitation, so that its nested routes are reached.
+      const organization = (
+        await app.inject({
+          method: 'POST',
+          url: '/api/v1/organizations/',
+          headers: headersOf[kind],
+          payload: { name: `${kind} organization` },
+        })
+      ).json<{ id: string }>().id;
+      known.uuids.push(organization);
+      for (const [path, payload] of [
+        ['items/', { title: `${kind} organization item` }],
+        ['invitations', { email: `fuzz-${randomUUID()}@example.com`, role: 'viewer' }],
+      ] as const) {
+        const created = await app.inject({
+          method: 'POST',
+          url: `/api/v1/organizations/${organization}/${path}`,
+          headers: headersOf[kind],
+          payload,
+        });
+        known.uuids.push(created.json<{ id: string }>().id);
+      }
     }
     // Someone else, whom the callers may only reach as a superuser.
     known.uuids.push((await createUser(app)).id);

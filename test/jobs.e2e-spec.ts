@@ -20,11 +20,7 @@ describe('background jobs and email', () => {
   let config: AppConfig;
   const http = () => request(app.getHttpServer());
   const workerEnv = () => ({
-    SMTP_HOST: '127.0.0.1',
-    SMTP_PORT: String(smtp.port),
-    SMTP_TLS: 'false',
-    SMTP_SSL: 'false',
-    EMAILS_FROM_EMAIL: 'noreply@example.com',
+    ...smtp.env(),
     WORKER_LOCK_DURATION_MS: '2000',
     JOB_BACKOFF_MS: '100',
   });

@@ -131,12 +131,152 @@ describe('OWASP API Security Top 10', () => {
       },
     };
 
+    /** An organization's routes, by role: each call gets an organization of its own. */
+    const ORG_CALLERS = ['nonMember', 'viewer', 'member', 'admin', 'owner', 'superuser', 'ownerReadOnlyKey'] as const;
+    type OrgCaller = (typeof ORG_CALLERS)[number];
+    const orgRoles: Record<'viewer' | 'member' | 'admin', { id: string; headers: Headers }> = {} as never;
+    /** A new organization of `owner`'s, where the role users hold their roles; its id. */
+    const team = async () => {
+      const organization = await created('/api/v1/organizations/', headersOf.owner, { name: 'Matrix' });
+      const dataSource = app.get(DataSource);
+      for (const [role, user] of Object.entries(orgRoles))
+        await dataSource.query('INSERT INTO memberships (organization_id, user_id, role) VALUES ($1, $2, $3)', [
+          organization.id,
+          user.id,
+          role,
+        ]);
+      return organization.id;
+    };
+    const orgStatuses = (statuses: number[]) =>
+      Object.fromEntries(ORG_CALLERS.map((caller, index) => [caller, statuses[index]])) as Record<OrgCaller, number>;
+    //                              non-member viewer member admin owner superuser read-only key
+    const readable = orgStatuses([404, 200, 200, 200, 200, 200, 200]);
+    const byAdmins = (ok: number) => orgStatuses([404, 403, 403, ok, ok, ok, 403]);
+    const byMembers = (ok: number) => orgStatuses([404, 403, ok, ok, ok, ok, 403]);
+    const orgItem = async () => {
+      const id = await team();
+      const item = await created(`/api/v1/organizations/${id}/items/`, headersOf.owner, { title: 'shared' });
+      return `/api/v1/organizations/${id}/items/${item.id}`;
+    };
+    const organizationMatrix: Record<
+      string,
+      { target: () => Promise<{ url: string; body?: object }>; expect: Record<OrgCaller, number> }
+    > = {
+      'GET /api/v1/organizations/{org_id}': {
+        target: async () => ({ url: `/api/v1/organizations/${await team()}` }),
+        expect: readable,
+      },
+      'PATCH /api/v1/organizations/{org_id}': {
+        target: async () => ({ url: `/api/v1/organizations/${await team()}`, body: { name: 'Renamed' } }),
+        expect: byAdmins(200),
+      },
+      'DELETE /api/v1/organizations/{org_id}': {
+        target: async () => ({ url: `/api/v1/organizations/${await team()}` }),
+        expect: orgStatuses([404, 403, 403, 403, 204, 204, 403]),
+      },
+      'GET /api/v1/organizations/{org_id}/members': {
+        target: async () => ({ url: `/api/v1/organizations/${await team()}/members` }),
+        expect: readable,
+      },
+      'PATCH /api/v1/organizations/{org_id}/members/{user_id}': {
+        target: async () => ({
+          url: `/api/v1/organizations/${await team()}/members/${orgRoles.member.id}`,
+          body: { role: 'viewer' },
+        }),
+        expect: byAdmins(200),
+      },
+      'DELETE /api/v1/organizations/{org_id}/members/{user_id}': {
+        target: async () => {
+          const id = await team();
+          const leaving = await createUser(app);
+          await app
+            .get(DataSource)
+            .query(`INSERT INTO memberships (organization_id, user_id, role) VALUES ($1, $2, 'viewer')`, [
+              id,
+              leaving.id,
+            ]);
+          return { url: `/api/v1/organizations/${id}/members/${leaving.id}` };
+        },
+        expect: byAdmins(204),
+      },
+      'GET /api/v1/organizations/{org_id}/invitations': {
+        target: async () => ({ url: `/api/v1/organizations/${await team()}/invitations` }),
+        expect: orgStatuses([404, 403, 403, 200, 200, 200, 200]),
+      },
+      'POST /api/v1/organizations/{org_id}/invitations': {
+        target: async () => ({
+          url: `/api/v1/organizations/${await team()}/invitations`,
+          body: { email: `invited-${randomUUID()}@example.com`, role: 'viewer' },
+        }),
+        expect: byAdmins(201),
+      },
+      'DELETE /api/v1/organizations/{org_id}/invitations/{invitation_id}': {
+        target: async () => {
+          const id = await team();
+          const invitation = await created(`/api/v1/organizations/${id}/invitations`, headersOf.owner, {
+            email: `invited-${randomUUID()}@example.com`,
+            role: 'viewer',
+          });
+          return { url: `/api/v1/organizations/${id}/invitations/${invitation.id}` };
+        },
+        expect: byAdmins(204),
+      },
+      'GET /api/v1/organizations/{org_id}/items': {
+        target: async () => ({ url: `/api/v1/organizations/${await team()}/items/` }),
+        expect: readable,
+      },
+      'POST /api/v1/organizations/{org_id}/items': {
+        target: async () => ({ url: `/api/v1/organizations/${await team()}/items/`, body: { title: 'new' } }),
+        expect: byMembers(201),
+      },
+      'GET /api/v1/organizations/{org_id}/items/{id}': {
+        target: async () => ({ url: await orgItem() }),
+        expect: readable,
+      },
+      'PUT /api/v1/organizations/{org_id}/items/{id}': {
+        target: async () => ({ url: await orgItem(), body: { title: 'changed' } }),
+        expect: byMembers(200),
+      },
+      'DELETE /api/v1/organizations/{org_id}/items/{id}': {
+        target: async () => ({ url: await orgItem() }),
+        expect: byMembers(204),
+      },
+    };
+
     it('has a row for every documented operation on an {id}', () => {
       const withId = operations
         .filter((operation) => operation.pathParameters.length > 0)
         .map((operation) => `${operation.method} ${operation.path}`);
-      expect(withId.sort()).toEqual(Object.keys(matrix).sort());
+      expect(withId.sort()).toEqual([...Object.keys(matrix), ...Object.keys(organizationMatrix)].sort());
     });
+
+    it.each(Object.keys(organizationMatrix))(
+      '%s answers a non-member, each role, a superuser and a read-only key as it should',
+      async (operation) => {
+        if (!orgRoles.viewer)
+          for (const role of ['viewer', 'member', 'admin'] as const) {
+            const user = await signedIn();
+            orgRoles[role] = { id: user.id, headers: user.headers };
+          }
+        const headersOfOrgCaller: Record<OrgCaller, Headers> = {
+          nonMember: headersOf.other,
+          viewer: orgRoles.viewer.headers,
+          member: orgRoles.member.headers,
+          admin: orgRoles.admin.headers,
+          owner: headersOf.owner,
+          superuser: headersOf.superuser,
+          ownerReadOnlyKey: headersOf.ownerReadOnlyKey,
+        };
+        const [method] = operation.split(' ');
+        const row = organizationMatrix[operation];
+        const answers = {} as Record<OrgCaller, number>;
+        for (const caller of ORG_CALLERS) {
+          const { url, body } = await row.target();
+          answers[caller] = (await call(method, url, headersOfOrgCaller[caller], body)).statusCode;
+        }
+        expect(answers).toEqual(row.expect);
+      },
+    );
 
     it.each(Object.keys(matrix))('%s answers each kind of caller as it should', async (operation) => {
       const [method] = operation.split(' ');
@@ -213,6 +353,7 @@ describe('OWASP API Security Top 10', () => {
   });
 
   describe('API3 property level authorization: mass assignment', () => {
+    const ownOrganization = async () => (await created('/api/v1/organizations/', headersOf.owner, { name: 'o' })).id;
     /** A valid body for every documented JSON write, and who sends it. */
     const writes: Record<string, { as: 'owner' | 'superuser'; url?: () => Promise<string>; body: () => object }> = {
       'POST /api/v1/users': {
@@ -250,6 +391,47 @@ describe('OWASP API Security Top 10', () => {
         body: () => ({ title: 'mass' }),
       },
       'POST /api/v1/utils/test-queue': { as: 'superuser', body: () => ({ message: 'mass' }) },
+      'POST /api/v1/organizations': { as: 'owner', body: () => ({ name: 'mass' }) },
+      'PATCH /api/v1/organizations/{org_id}': {
+        as: 'owner',
+        url: async () => `/api/v1/organizations/${await ownOrganization()}`,
+        body: () => ({ name: 'mass' }),
+      },
+      'PATCH /api/v1/organizations/{org_id}/members/{user_id}': {
+        as: 'owner',
+        url: async () => {
+          const id = await ownOrganization();
+          const member = await createUser(app);
+          await app
+            .get(DataSource)
+            .query(`INSERT INTO memberships (organization_id, user_id, role) VALUES ($1, $2, 'viewer')`, [
+              id,
+              member.id,
+            ]);
+          return `/api/v1/organizations/${id}/members/${member.id}`;
+        },
+        body: () => ({ role: 'member' }),
+      },
+      'POST /api/v1/organizations/{org_id}/invitations': {
+        as: 'owner',
+        url: async () => `/api/v1/organizations/${await ownOrganization()}/invitations`,
+        body: () => ({ email: `mass-${randomUUID()}@example.com`, role: 'member' }),
+      },
+      'POST /api/v1/invitations/accept': { as: 'owner', body: () => ({ token: 'not-a-token' }) },
+      'POST /api/v1/organizations/{org_id}/items': {
+        as: 'owner',
+        url: async () => `/api/v1/organizations/${await ownOrganization()}/items/`,
+        body: () => ({ title: 'mass' }),
+      },
+      'PUT /api/v1/organizations/{org_id}/items/{id}': {
+        as: 'owner',
+        url: async () => {
+          const id = await ownOrganization();
+          const item = await created(`/api/v1/organizations/${id}/items/`, headersOf.owner, { title: 't' });
+          return `/api/v1/organizations/${id}/items/${item.id}`;
+        },
+        body: () => ({ title: 'mass' }),
+      },
     };
 
     it('covers every documented operation that takes a JSON body', () => {
@@ -275,6 +457,8 @@ describe('OWASP API Security Top 10', () => {
         last_used_at: '2000-01-01T00:00:00.000Z',
         prefix: 'ak_forged',
         key: 'ak_forged',
+        role: 'viewer',
+        organization_id: randomUUID(),
       };
       const allowed = new Set(
         Object.keys(operations.find((o) => `${o.method} ${o.path}` === operation)?.bodySchema?.properties ?? {}),
@@ -316,6 +500,13 @@ describe('OWASP API Security Top 10', () => {
       ).toBe(0);
       expect(
         await forged(`SELECT count(*) FROM users WHERE email LIKE 'mass-%' AND (is_superuser OR NOT is_active)`),
+      ).toBe(0);
+      expect(await forged('SELECT count(*) FROM memberships WHERE user_id = $1', [other.id])).toBe(0);
+      expect(
+        await forged(
+          `SELECT count(*) FROM items i JOIN memberships m ON m.organization_id = i.organization_id AND m.role = 'owner' WHERE m.user_id = $1 AND i.title = 'mass' AND i.owner_id <> $1`,
+          [owner.id],
+        ),
       ).toBe(0);
     });
   });

@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import type { Client, ClientMeta, Options as Options2, RequestResult, TDataShape } from './client/index.js';
-import type { AccountChangePasswordData, AccountChangePasswordErrors, AccountChangePasswordResponses, AccountUpdateMeData, AccountUpdateMeErrors, AccountUpdateMeResponses, ApikeysCreateData, ApikeysCreateErrors, ApikeysCreateResponses, ApikeysListMineData, ApikeysListMineResponses, ApikeysListOfData, ApikeysListOfResponses, ApikeysRevokeData, ApikeysRevokeErrors, ApikeysRevokeMineData, ApikeysRevokeMineErrors, ApikeysRevokeMineResponses, ApikeysRevokeResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutData, AuthLogoutResponses, AuthRefreshData, AuthRefreshErrors, AuthRefreshResponses, AuthTestTokenData, AuthTestTokenResponses, HealthHealthData, HealthHealthErrors, HealthHealthResponses, HealthLiveData, HealthLiveResponses, HealthReadyData, HealthReadyErrors, HealthReadyResponses, ItemsCreateData, ItemsCreateResponses, ItemsDeleteData, ItemsDeleteResponses, ItemsFindOneData, ItemsFindOneResponses, ItemsListData, ItemsListResponses, ItemsUpdateData, ItemsUpdateResponses, JobsFindOneData, JobsFindOneErrors, JobsFindOneResponses, MetricsScrapeData, MetricsScrapeErrors, MetricsScrapeResponses, PasswordrecoveryPreviewResetEmailData, PasswordrecoveryPreviewResetEmailErrors, PasswordrecoveryPreviewResetEmailResponses, PasswordrecoveryRequestResetData, PasswordrecoveryRequestResetErrors, PasswordrecoveryRequestResetResponses, PasswordrecoveryResetPasswordData, PasswordrecoveryResetPasswordErrors, PasswordrecoveryResetPasswordResponses, QueuedashboardOpenSessionData, QueuedashboardOpenSessionErrors, QueuedashboardOpenSessionResponses, UsersCreateData, UsersCreateErrors, UsersCreateResponses, UsersDeleteData, UsersDeleteErrors, UsersDeleteMeData, UsersDeleteMeErrors, UsersDeleteMeResponses, UsersDeleteResponses, UsersFindOneData, UsersFindOneResponses, UsersListData, UsersListErrors, UsersListResponses, UsersReadMeData, UsersReadMeResponses, UsersRegisterData, UsersRegisterResponses, UsersUpdateData, UsersUpdateErrors, UsersUpdateResponses, UtilsHealthCheckData, UtilsHealthCheckResponses, UtilsTestEmailData, UtilsTestEmailErrors, UtilsTestEmailResponses, UtilsTestQueueData, UtilsTestQueueErrors, UtilsTestQueueResponses } from './types.gen.js';
+import type { AccountChangePasswordData, AccountChangePasswordErrors, AccountChangePasswordResponses, AccountUpdateMeData, AccountUpdateMeErrors, AccountUpdateMeResponses, ApikeysCreateData, ApikeysCreateErrors, ApikeysCreateResponses, ApikeysListMineData, ApikeysListMineResponses, ApikeysListOfData, ApikeysListOfResponses, ApikeysRevokeData, ApikeysRevokeErrors, ApikeysRevokeMineData, ApikeysRevokeMineErrors, ApikeysRevokeMineResponses, ApikeysRevokeResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutData, AuthLogoutResponses, AuthRefreshData, AuthRefreshErrors, AuthRefreshResponses, AuthTestTokenData, AuthTestTokenResponses, HealthHealthData, HealthHealthErrors, HealthHealthResponses, HealthLiveData, HealthLiveResponses, HealthReadyData, HealthReadyErrors, HealthReadyResponses, InvitationsAcceptData, InvitationsAcceptResponses, ItemsCreateData, ItemsCreateResponses, ItemsDeleteData, ItemsDeleteResponses, ItemsFindOneData, ItemsFindOneResponses, ItemsListData, ItemsListResponses, ItemsUpdateData, ItemsUpdateResponses, JobsFindOneData, JobsFindOneErrors, JobsFindOneResponses, MetricsScrapeData, MetricsScrapeErrors, MetricsScrapeResponses, OrganizationitemsCreateData, OrganizationitemsCreateResponses, OrganizationitemsDeleteData, OrganizationitemsDeleteResponses, OrganizationitemsFindOneData, OrganizationitemsFindOneResponses, OrganizationitemsListData, OrganizationitemsListResponses, OrganizationitemsUpdateData, OrganizationitemsUpdateResponses, OrganizationsCreateData, OrganizationsCreateResponses, OrganizationsDeleteData, OrganizationsDeleteResponses, OrganizationsFindOneData, OrganizationsFindOneResponses, OrganizationsInviteData, OrganizationsInviteResponses, OrganizationsListData, OrganizationsListInvitationsData, OrganizationsListInvitationsResponses, OrganizationsListMembersData, OrganizationsListMembersResponses, OrganizationsListResponses, OrganizationsRemoveMemberData, OrganizationsRemoveMemberResponses, OrganizationsRevokeInvitationData, OrganizationsRevokeInvitationResponses, OrganizationsUpdateData, OrganizationsUpdateMemberData, OrganizationsUpdateMemberResponses, OrganizationsUpdateResponses, PasswordrecoveryPreviewResetEmailData, PasswordrecoveryPreviewResetEmailErrors, PasswordrecoveryPreviewResetEmailResponses, PasswordrecoveryRequestResetData, PasswordrecoveryRequestResetErrors, PasswordrecoveryRequestResetResponses, PasswordrecoveryResetPasswordData, PasswordrecoveryResetPasswordErrors, PasswordrecoveryResetPasswordResponses, QueuedashboardOpenSessionData, QueuedashboardOpenSessionErrors, QueuedashboardOpenSessionResponses, UsersCreateData, UsersCreateErrors, UsersCreateResponses, UsersDeleteData, UsersDeleteErrors, UsersDeleteMeData, UsersDeleteMeErrors, UsersDeleteMeResponses, UsersDeleteResponses, UsersFindOneData, UsersFindOneResponses, UsersListData, UsersListErrors, UsersListResponses, UsersReadMeData, UsersReadMeResponses, UsersRegisterData, UsersRegisterResponses, UsersUpdateData, UsersUpdateErrors, UsersUpdateResponses, UtilsHealthCheckData, UtilsHealthCheckResponses, UtilsTestEmailData, UtilsTestEmailErrors, UtilsTestEmailResponses, UtilsTestQueueData, UtilsTestQueueErrors, UtilsTestQueueResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -305,6 +305,187 @@ export const itemsFindOne = <ThrowOnError extends boolean = false>(options: Opti
 export const itemsUpdate = <ThrowOnError extends boolean = false>(options: Options<ItemsUpdateData, ThrowOnError>): RequestResult<ItemsUpdateResponses, unknown, ThrowOnError> => (options.client ?? client).put<ItemsUpdateResponses, unknown, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
     url: '/api/v1/items/{id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List the organization's items, newest first
+ */
+export const organizationitemsList = <ThrowOnError extends boolean = false>(options: Options<OrganizationitemsListData, ThrowOnError>): RequestResult<OrganizationitemsListResponses, unknown, ThrowOnError> => (options.client ?? client).get<OrganizationitemsListResponses, unknown, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/api/v1/organizations/{org_id}/items',
+    ...options
+});
+
+/**
+ * Create an item in the organization (members and above)
+ */
+export const organizationitemsCreate = <ThrowOnError extends boolean = false>(options: Options<OrganizationitemsCreateData, ThrowOnError>): RequestResult<OrganizationitemsCreateResponses, unknown, ThrowOnError> => (options.client ?? client).post<OrganizationitemsCreateResponses, unknown, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/api/v1/organizations/{org_id}/items',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Delete an item of the organization (members and above)
+ */
+export const organizationitemsDelete = <ThrowOnError extends boolean = false>(options: Options<OrganizationitemsDeleteData, ThrowOnError>): RequestResult<OrganizationitemsDeleteResponses, unknown, ThrowOnError> => (options.client ?? client).delete<OrganizationitemsDeleteResponses, unknown, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/api/v1/organizations/{org_id}/items/{id}',
+    ...options
+});
+
+/**
+ * Read an item of the organization
+ */
+export const organizationitemsFindOne = <ThrowOnError extends boolean = false>(options: Options<OrganizationitemsFindOneData, ThrowOnError>): RequestResult<OrganizationitemsFindOneResponses, unknown, ThrowOnError> => (options.client ?? client).get<OrganizationitemsFindOneResponses, unknown, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/api/v1/organizations/{org_id}/items/{id}',
+    ...options
+});
+
+/**
+ * Update an item of the organization (members and above)
+ */
+export const organizationitemsUpdate = <ThrowOnError extends boolean = false>(options: Options<OrganizationitemsUpdateData, ThrowOnError>): RequestResult<OrganizationitemsUpdateResponses, unknown, ThrowOnError> => (options.client ?? client).put<OrganizationitemsUpdateResponses, unknown, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/api/v1/organizations/{org_id}/items/{id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List your organizations (all of them for a superuser), newest first
+ */
+export const organizationsList = <ThrowOnError extends boolean = false>(options?: Options<OrganizationsListData, ThrowOnError>): RequestResult<OrganizationsListResponses, unknown, ThrowOnError> => (options?.client ?? client).get<OrganizationsListResponses, unknown, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/api/v1/organizations',
+    ...options
+});
+
+/**
+ * Create an organization; the caller becomes its owner
+ */
+export const organizationsCreate = <ThrowOnError extends boolean = false>(options: Options<OrganizationsCreateData, ThrowOnError>): RequestResult<OrganizationsCreateResponses, unknown, ThrowOnError> => (options.client ?? client).post<OrganizationsCreateResponses, unknown, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/api/v1/organizations',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Delete an organization with its items, members and invitations (owners)
+ */
+export const organizationsDelete = <ThrowOnError extends boolean = false>(options: Options<OrganizationsDeleteData, ThrowOnError>): RequestResult<OrganizationsDeleteResponses, unknown, ThrowOnError> => (options.client ?? client).delete<OrganizationsDeleteResponses, unknown, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/api/v1/organizations/{org_id}',
+    ...options
+});
+
+/**
+ * Read an organization (members only)
+ */
+export const organizationsFindOne = <ThrowOnError extends boolean = false>(options: Options<OrganizationsFindOneData, ThrowOnError>): RequestResult<OrganizationsFindOneResponses, unknown, ThrowOnError> => (options.client ?? client).get<OrganizationsFindOneResponses, unknown, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/api/v1/organizations/{org_id}',
+    ...options
+});
+
+/**
+ * Rename an organization (owners and admins)
+ */
+export const organizationsUpdate = <ThrowOnError extends boolean = false>(options: Options<OrganizationsUpdateData, ThrowOnError>): RequestResult<OrganizationsUpdateResponses, unknown, ThrowOnError> => (options.client ?? client).patch<OrganizationsUpdateResponses, unknown, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/api/v1/organizations/{org_id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List the members, in the order they joined
+ */
+export const organizationsListMembers = <ThrowOnError extends boolean = false>(options: Options<OrganizationsListMembersData, ThrowOnError>): RequestResult<OrganizationsListMembersResponses, unknown, ThrowOnError> => (options.client ?? client).get<OrganizationsListMembersResponses, unknown, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/api/v1/organizations/{org_id}/members',
+    ...options
+});
+
+/**
+ * Remove a member (owners and admins), or leave (the member)
+ */
+export const organizationsRemoveMember = <ThrowOnError extends boolean = false>(options: Options<OrganizationsRemoveMemberData, ThrowOnError>): RequestResult<OrganizationsRemoveMemberResponses, unknown, ThrowOnError> => (options.client ?? client).delete<OrganizationsRemoveMemberResponses, unknown, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/api/v1/organizations/{org_id}/members/{user_id}',
+    ...options
+});
+
+/**
+ * Change a member's role (owners and admins; only an owner makes or changes an owner)
+ */
+export const organizationsUpdateMember = <ThrowOnError extends boolean = false>(options: Options<OrganizationsUpdateMemberData, ThrowOnError>): RequestResult<OrganizationsUpdateMemberResponses, unknown, ThrowOnError> => (options.client ?? client).patch<OrganizationsUpdateMemberResponses, unknown, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/api/v1/organizations/{org_id}/members/{user_id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List the invitations not yet accepted (owners and admins)
+ */
+export const organizationsListInvitations = <ThrowOnError extends boolean = false>(options: Options<OrganizationsListInvitationsData, ThrowOnError>): RequestResult<OrganizationsListInvitationsResponses, unknown, ThrowOnError> => (options.client ?? client).get<OrganizationsListInvitationsResponses, unknown, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/api/v1/organizations/{org_id}/invitations',
+    ...options
+});
+
+/**
+ * Invite an email address (owners and admins); the link is mailed through the worker
+ */
+export const organizationsInvite = <ThrowOnError extends boolean = false>(options: Options<OrganizationsInviteData, ThrowOnError>): RequestResult<OrganizationsInviteResponses, unknown, ThrowOnError> => (options.client ?? client).post<OrganizationsInviteResponses, unknown, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/api/v1/organizations/{org_id}/invitations',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Revoke an invitation (owners and admins)
+ */
+export const organizationsRevokeInvitation = <ThrowOnError extends boolean = false>(options: Options<OrganizationsRevokeInvitationData, ThrowOnError>): RequestResult<OrganizationsRevokeInvitationResponses, unknown, ThrowOnError> => (options.client ?? client).delete<OrganizationsRevokeInvitationResponses, unknown, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/api/v1/organizations/{org_id}/invitations/{invitation_id}',
+    ...options
+});
+
+/**
+ * Accept an invitation with the token of its link, as the invited address
+ */
+export const invitationsAccept = <ThrowOnError extends boolean = false>(options: Options<InvitationsAcceptData, ThrowOnError>): RequestResult<InvitationsAcceptResponses, unknown, ThrowOnError> => (options.client ?? client).post<InvitationsAcceptResponses, unknown, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/api/v1/invitations/accept',
     ...options,
     headers: {
         'Content-Type': 'application/json',

@@ -211,6 +211,97 @@ export type UpdateItemDto = {
     description?: string | null;
 };
 
+export type OrganizationItemResponseDto = {
+    id: string;
+    title: string;
+    description: string | null;
+    owner_id: string;
+    created_at: string;
+    updated_at: string;
+    organization_id: string;
+};
+
+export type OrganizationItemsPageDto = {
+    data: Array<OrganizationItemResponseDto>;
+    /**
+     * All the organization's items, ignoring skip and limit
+     */
+    count: number;
+};
+
+export type CreateOrganizationDto = {
+    name: string;
+};
+
+export type OrganizationResponseDto = {
+    id: string;
+    name: string;
+    /**
+     * The caller's role (a superuser: owner)
+     */
+    role: 'owner' | 'admin' | 'member' | 'viewer';
+    created_at: string;
+};
+
+export type OrganizationsPageDto = {
+    data: Array<OrganizationResponseDto>;
+    /**
+     * All the caller's organizations, ignoring skip and limit
+     */
+    count: number;
+};
+
+export type UpdateOrganizationDto = {
+    name?: string;
+};
+
+export type MemberResponseDto = {
+    user_id: string;
+    email: string;
+    full_name: string | null;
+    role: 'owner' | 'admin' | 'member' | 'viewer';
+    joined_at: string;
+};
+
+export type MembersPageDto = {
+    data: Array<MemberResponseDto>;
+    /**
+     * All members, ignoring skip and limit
+     */
+    count: number;
+};
+
+export type UpdateMemberDto = {
+    role: 'owner' | 'admin' | 'member' | 'viewer';
+};
+
+export type CreateInvitationDto = {
+    email: string;
+    role: 'owner' | 'admin' | 'member' | 'viewer';
+};
+
+export type InvitationResponseDto = {
+    id: string;
+    email: string;
+    role: 'owner' | 'admin' | 'member' | 'viewer';
+    expires_at: string;
+};
+
+export type InvitationsPageDto = {
+    data: Array<InvitationResponseDto>;
+    /**
+     * All pending invitations, ignoring skip and limit
+     */
+    count: number;
+};
+
+export type AcceptInvitationDto = {
+    /**
+     * The token of the invitation link
+     */
+    token: string;
+};
+
 export type EnqueuedEmailDto = {
     job_id: string;
     message: string;
@@ -980,6 +1071,297 @@ export type ItemsUpdateResponses = {
 };
 
 export type ItemsUpdateResponse = ItemsUpdateResponses[keyof ItemsUpdateResponses];
+
+export type OrganizationitemsListData = {
+    body?: never;
+    path: {
+        org_id: string;
+    };
+    query?: {
+        /**
+         * Rows to skip
+         */
+        skip?: number;
+        /**
+         * Rows to return
+         */
+        limit?: number;
+    };
+    url: '/api/v1/organizations/{org_id}/items';
+};
+
+export type OrganizationitemsListResponses = {
+    200: OrganizationItemsPageDto;
+};
+
+export type OrganizationitemsListResponse = OrganizationitemsListResponses[keyof OrganizationitemsListResponses];
+
+export type OrganizationitemsCreateData = {
+    body: CreateItemDto;
+    path: {
+        org_id: string;
+    };
+    query?: never;
+    url: '/api/v1/organizations/{org_id}/items';
+};
+
+export type OrganizationitemsCreateResponses = {
+    201: OrganizationItemResponseDto;
+};
+
+export type OrganizationitemsCreateResponse = OrganizationitemsCreateResponses[keyof OrganizationitemsCreateResponses];
+
+export type OrganizationitemsDeleteData = {
+    body?: never;
+    path: {
+        org_id: string;
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/organizations/{org_id}/items/{id}';
+};
+
+export type OrganizationitemsDeleteResponses = {
+    204: void;
+};
+
+export type OrganizationitemsDeleteResponse = OrganizationitemsDeleteResponses[keyof OrganizationitemsDeleteResponses];
+
+export type OrganizationitemsFindOneData = {
+    body?: never;
+    path: {
+        org_id: string;
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/organizations/{org_id}/items/{id}';
+};
+
+export type OrganizationitemsFindOneResponses = {
+    200: OrganizationItemResponseDto;
+};
+
+export type OrganizationitemsFindOneResponse = OrganizationitemsFindOneResponses[keyof OrganizationitemsFindOneResponses];
+
+export type OrganizationitemsUpdateData = {
+    body: UpdateItemDto;
+    path: {
+        org_id: string;
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/organizations/{org_id}/items/{id}';
+};
+
+export type OrganizationitemsUpdateResponses = {
+    200: OrganizationItemResponseDto;
+};
+
+export type OrganizationitemsUpdateResponse = OrganizationitemsUpdateResponses[keyof OrganizationitemsUpdateResponses];
+
+export type OrganizationsListData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Rows to skip
+         */
+        skip?: number;
+        /**
+         * Rows to return
+         */
+        limit?: number;
+    };
+    url: '/api/v1/organizations';
+};
+
+export type OrganizationsListResponses = {
+    200: OrganizationsPageDto;
+};
+
+export type OrganizationsListResponse = OrganizationsListResponses[keyof OrganizationsListResponses];
+
+export type OrganizationsCreateData = {
+    body: CreateOrganizationDto;
+    path?: never;
+    query?: never;
+    url: '/api/v1/organizations';
+};
+
+export type OrganizationsCreateResponses = {
+    201: OrganizationResponseDto;
+};
+
+export type OrganizationsCreateResponse = OrganizationsCreateResponses[keyof OrganizationsCreateResponses];
+
+export type OrganizationsDeleteData = {
+    body?: never;
+    path: {
+        org_id: string;
+    };
+    query?: never;
+    url: '/api/v1/organizations/{org_id}';
+};
+
+export type OrganizationsDeleteResponses = {
+    204: void;
+};
+
+export type OrganizationsDeleteResponse = OrganizationsDeleteResponses[keyof OrganizationsDeleteResponses];
+
+export type OrganizationsFindOneData = {
+    body?: never;
+    path: {
+        org_id: string;
+    };
+    query?: never;
+    url: '/api/v1/organizations/{org_id}';
+};
+
+export type OrganizationsFindOneResponses = {
+    200: OrganizationResponseDto;
+};
+
+export type OrganizationsFindOneResponse = OrganizationsFindOneResponses[keyof OrganizationsFindOneResponses];
+
+export type OrganizationsUpdateData = {
+    body: UpdateOrganizationDto;
+    path: {
+        org_id: string;
+    };
+    query?: never;
+    url: '/api/v1/organizations/{org_id}';
+};
+
+export type OrganizationsUpdateResponses = {
+    200: OrganizationResponseDto;
+};
+
+export type OrganizationsUpdateResponse = OrganizationsUpdateResponses[keyof OrganizationsUpdateResponses];
+
+export type OrganizationsListMembersData = {
+    body?: never;
+    path: {
+        org_id: string;
+    };
+    query?: {
+        /**
+         * Rows to skip
+         */
+        skip?: number;
+        /**
+         * Rows to return
+         */
+        limit?: number;
+    };
+    url: '/api/v1/organizations/{org_id}/members';
+};
+
+export type OrganizationsListMembersResponses = {
+    200: MembersPageDto;
+};
+
+export type OrganizationsListMembersResponse = OrganizationsListMembersResponses[keyof OrganizationsListMembersResponses];
+
+export type OrganizationsRemoveMemberData = {
+    body?: never;
+    path: {
+        org_id: string;
+        user_id: string;
+    };
+    query?: never;
+    url: '/api/v1/organizations/{org_id}/members/{user_id}';
+};
+
+export type OrganizationsRemoveMemberResponses = {
+    204: void;
+};
+
+export type OrganizationsRemoveMemberResponse = OrganizationsRemoveMemberResponses[keyof OrganizationsRemoveMemberResponses];
+
+export type OrganizationsUpdateMemberData = {
+    body: UpdateMemberDto;
+    path: {
+        org_id: string;
+        user_id: string;
+    };
+    query?: never;
+    url: '/api/v1/organizations/{org_id}/members/{user_id}';
+};
+
+export type OrganizationsUpdateMemberResponses = {
+    200: MemberResponseDto;
+};
+
+export type OrganizationsUpdateMemberResponse = OrganizationsUpdateMemberResponses[keyof OrganizationsUpdateMemberResponses];
+
+export type OrganizationsListInvitationsData = {
+    body?: never;
+    path: {
+        org_id: string;
+    };
+    query?: {
+        /**
+         * Rows to skip
+         */
+        skip?: number;
+        /**
+         * Rows to return
+         */
+        limit?: number;
+    };
+    url: '/api/v1/organizations/{org_id}/invitations';
+};
+
+export type OrganizationsListInvitationsResponses = {
+    200: InvitationsPageDto;
+};
+
+export type OrganizationsListInvitationsResponse = OrganizationsListInvitationsResponses[keyof OrganizationsListInvitationsResponses];
+
+export type OrganizationsInviteData = {
+    body: CreateInvitationDto;
+    path: {
+        org_id: string;
+    };
+    query?: never;
+    url: '/api/v1/organizations/{org_id}/invitations';
+};
+
+export type OrganizationsInviteResponses = {
+    201: InvitationResponseDto;
+};
+
+export type OrganizationsInviteResponse = OrganizationsInviteResponses[keyof OrganizationsInviteResponses];
+
+export type OrganizationsRevokeInvitationData = {
+    body?: never;
+    path: {
+        org_id: string;
+        invitation_id: string;
+    };
+    query?: never;
+    url: '/api/v1/organizations/{org_id}/invitations/{invitation_id}';
+};
+
+export type OrganizationsRevokeInvitationResponses = {
+    204: void;
+};
+
+export type OrganizationsRevokeInvitationResponse = OrganizationsRevokeInvitationResponses[keyof OrganizationsRevokeInvitationResponses];
+
+export type InvitationsAcceptData = {
+    body: AcceptInvitationDto;
+    path?: never;
+    query?: never;
+    url: '/api/v1/invitations/accept';
+};
+
+export type InvitationsAcceptResponses = {
+    200: OrganizationResponseDto;
+};
+
+export type InvitationsAcceptResponse = InvitationsAcceptResponses[keyof InvitationsAcceptResponses];
 
 export type UtilsTestEmailData = {
     body?: never;

@@ -49,6 +49,7 @@ export abstract class AppConfig {
   abstract readonly accessTokenExpireMinutes: number;
   abstract readonly refreshTokenExpireDays: number;
   abstract readonly emailResetTokenExpireHours: number;
+  abstract readonly invitationExpireHours: number;
   abstract readonly frontendHost: string;
   abstract readonly corsOrigins: string[];
   abstract readonly databaseUrl: string;
@@ -249,6 +250,7 @@ function environment(production: boolean) {
     ACCESS_TOKEN_EXPIRE_MINUTES: integer(1, 60 * 24 * 8, 30),
     REFRESH_TOKEN_EXPIRE_DAYS: integer(1, 365, 14),
     EMAIL_RESET_TOKEN_EXPIRE_HOURS: integer(1, 24 * 30, 48),
+    INVITATION_EXPIRE_HOURS: integer(1, 24 * 30, 72),
     FRONTEND_HOST: url('http:', 'https:').transform(stripTrailingSlash).prefault('http://localhost:5173'),
     BACKEND_CORS_ORIGINS: list().transform((origins) => origins.map(stripTrailingSlash)),
     DATABASE_URL: url('postgres:', 'postgresql:'),
@@ -335,6 +337,7 @@ function appConfig(env: Environment): AppConfig {
     accessTokenExpireMinutes: env.ACCESS_TOKEN_EXPIRE_MINUTES,
     refreshTokenExpireDays: env.REFRESH_TOKEN_EXPIRE_DAYS,
     emailResetTokenExpireHours: env.EMAIL_RESET_TOKEN_EXPIRE_HOURS,
+    invitationExpireHours: env.INVITATION_EXPIRE_HOURS,
     frontendHost: env.FRONTEND_HOST,
     corsOrigins: [...new Set([env.FRONTEND_HOST, ...env.BACKEND_CORS_ORIGINS])],
     databaseUrl: env.DATABASE_URL,

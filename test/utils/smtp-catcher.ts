@@ -33,6 +33,17 @@ export class SmtpCatcher {
     return this;
   }
 
+  /** What a worker (or an app's SMTP config) needs to send here. */
+  env(): NodeJS.ProcessEnv {
+    return {
+      SMTP_HOST: '127.0.0.1',
+      SMTP_PORT: String(this.port),
+      SMTP_TLS: 'false',
+      SMTP_SSL: 'false',
+      EMAILS_FROM_EMAIL: 'noreply@example.com',
+    };
+  }
+
   stop(): Promise<void> {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }

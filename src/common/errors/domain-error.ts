@@ -23,6 +23,9 @@ export const DETAIL = {
   NOT_ENOUGH_PERMISSIONS: 'Not enough permissions',
   SUPERUSER_SELF_DELETE: 'Super users are not allowed to delete themselves',
   REGISTRATION_CLOSED: 'Open user registration is forbidden on this server',
+  /** A member's role in an organization is too low for the action. */
+  ORGANIZATION_ROLE_TOO_LOW: 'Not enough privileges',
+  INVITATION_FOR_ANOTHER_EMAIL: 'This invitation is for another email address',
   // Attempt limits
   TOO_MANY_LOGIN_FAILURES: 'Too many failed login attempts, please try again later',
   TOO_MANY_PASSWORD_FAILURES: 'Too many failed password attempts, please try again later',
@@ -39,6 +42,10 @@ export const DETAIL = {
   ITEM_NOT_FOUND: 'Item not found',
   API_KEY_NOT_FOUND: 'API key not found',
   JOB_NOT_FOUND: 'Job not found',
+  /** Also what a non-member is told: an organization's existence is not revealed. */
+  ORGANIZATION_NOT_FOUND: 'Organization not found',
+  MEMBER_NOT_FOUND: 'Member not found',
+  INVITATION_NOT_FOUND: 'Invitation not found',
   // Conflicts. The three "email taken" texts differ on purpose, by a full stop and in wording:
   // each is what the contract gives for its route (create by a superuser, signup, update).
   EMAIL_TAKEN_ON_CREATE: 'The user with this email already exists in the system.',
@@ -46,6 +53,9 @@ export const DETAIL = {
   EMAIL_TAKEN_ON_UPDATE: 'User with this email already exists',
   /** Names MAX_KEYS_PER_USER of the api-keys module. */
   TOO_MANY_API_KEYS: 'A user can have at most 100 API keys',
+  LAST_OWNER: 'An organization needs at least one owner',
+  ALREADY_A_MEMBER: 'Already a member',
+  INVALID_INVITATION: 'Invalid invitation',
   // Outages
   QUEUE_UNAVAILABLE: 'Queue unavailable',
 } as const;

@@ -305,3 +305,20 @@ export function IntegerQueryField(options: { min: number; max?: number; default:
     }),
   );
 }
+
+/** One of a fixed set of strings, worded as pydantic words an enum's refusal. */
+export function EnumField(
+  values: readonly string[],
+  options: Presence & { description?: string; example?: string } = {},
+): PropertyDecorator {
+  const quoted = values.map((value) => `'${value}'`);
+  const expected = quoted.length > 1 ? `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}` : quoted[0];
+  return applyDecorators(
+    ...presence(options),
+    ValidateBy(
+      { name: 'isOneOf', validator: { validate: (v) => typeof v === 'string' && values.includes(v) } },
+      context({ type: 'enum', msg: `Input should be ${expected}`, ctx: { expected } }),
+    ),
+    docs(options, { type: String, enum: [...values], description: options.description, example: options.example }),
+  );
+}

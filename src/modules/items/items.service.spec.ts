@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import type { DataSource, Repository } from 'typeorm';
+import { type DataSource, IsNull, type Repository } from 'typeorm';
 import { DomainError } from '../../common/errors/domain-error.js';
 import type { ResponseCache } from '../cache/response-cache.service.js';
 import type { User } from '../users/entities/user.entity.js';
@@ -7,7 +7,10 @@ import type { Item } from './entities/item.entity.js';
 import { ItemWrites } from './item-writes.js';
 import { ItemsService } from './items.service.js';
 
-/** Ownership, paging and cache invalidation; the SQL itself is exercised by test/items.e2e-spec.ts. */
+/**
+ * Ownership, organization scoping, paging and cache invalidation; the SQL itself is exercised by
+ * test/items.e2e-spec.ts and test/organizations.e2e-spec.ts.
+ */
 describe(ItemsService.name, () => {
   const owner = { id: 'owner', isSuperuser: false } as User;
   const stranger = { id: 'stranger', isSuperuser: false } as User;
@@ -30,7 +33,8 @@ describe(ItemsService.name, () => {
       addOrderBy: jest.fn((_sort: string, _order: string) => query),
       offset: jest.fn((_skip: number) => query),
       limit: jest.fn((_limit: number) => query),
-      where: jest.fn((_condition: string, _parameters: object) => query),
+      where: jest.fn((_condition: string, _parameters?: object) => query),
+      andWhere: jest.fn((_condition: string, _parameters?: object) => query),
       getRawAndEntities: jest.fn(async () => page),
     };
     const rows = {
@@ -62,7 +66,8 @@ describe(ItemsService.name, () => {
       const { sut, rows, query, setPage } = setUp();
       setPage([stored()], 31);
       await expect(sut.listVisible(owner, 30, 10)).resolves.toEqual({ items: [stored()], count: 31 });
-      expect(query.where).toHaveBeenCalledWith('item.ownerId = :ownerId', { ownerId: 'owner' });
+      expect(query.where).toHaveBeenCalledWith('item.organizationId IS NULL');
+      expect(query.andWhere).toHaveBeenCalledWith('item.ownerId = :ownerId', { ownerId: 'owner' });
       expect(query.orderBy).toHaveBeenCalledWith('item.createdAt', 'DESC');
       expect(query.addOrderBy).toHaveBeenCalledWith('item.id', 'DESC');
       expect(query.offset).toHaveBeenCalledWith(30);
@@ -71,11 +76,20 @@ describe(ItemsService.name, () => {
       expect(rows.countBy).not.toHaveBeenCalled();
     });
 
-    it("lists everyone's items for a superuser", async () => {
+    it("lists everyone's personal items for a superuser", async () => {
       const { sut, query, setPage } = setUp();
       setPage([stored(), { ...stored(), id: 'other', ownerId: 'someone' }], 2);
       await expect(sut.listVisible(superuser, 0, 100)).resolves.toMatchObject({ count: 2 });
-      expect(query.where).not.toHaveBeenCalled();
+      expect(query.where.mock.calls).toEqual([['item.organizationId IS NULL']]);
+      expect(query.andWhere).not.toHaveBeenCalled();
+    });
+
+    it("lists an organization's items, whoever created them", async () => {
+      const { sut, query, setPage } = setUp();
+      setPage([stored()], 1);
+      await expect(sut.listInOrganization('org', 0, 100)).resolves.toMatchObject({ count: 1 });
+      expect(query.where.mock.calls).toEqual([['item.organizationId = :organizationId', { organizationId: 'org' }]]);
+      expect(query.andWhere).not.toHaveBeenCalled();
     });
 
     it('answers an empty first page with a count of 0 and no further query', async () => {
@@ -87,9 +101,11 @@ describe(ItemsService.name, () => {
     it('counts separately for a page past the end, over the rows the caller may see', async () => {
       const { sut, rows } = setUp();
       await expect(sut.listVisible(owner, 500, 10)).resolves.toEqual({ items: [], count: 42 });
-      expect(rows.countBy).toHaveBeenLastCalledWith({ ownerId: 'owner' });
+      expect(rows.countBy).toHaveBeenLastCalledWith({ organizationId: IsNull(), ownerId: 'owner' });
       await expect(sut.listVisible(superuser, 500, 10)).resolves.toEqual({ items: [], count: 42 });
-      expect(rows.countBy).toHaveBeenLastCalledWith({});
+      expect(rows.countBy).toHaveBeenLastCalledWith({ organizationId: IsNull() });
+      await expect(sut.listInOrganization('org', 500, 10)).resolves.toEqual({ items: [], count: 42 });
+      expect(rows.countBy).toHaveBeenLastCalledWith({ organizationId: 'org' });
     });
   });
 
@@ -98,7 +114,15 @@ describe(ItemsService.name, () => {
     await expect(sut.findVisible(owner, 'row')).resolves.toMatchObject({ id: 'row' });
     await expect(sut.findVisible(superuser, 'row')).resolves.toMatchObject({ id: 'row' });
     await expect(sut.findVisible(stranger, 'row')).rejects.toEqual(new DomainError('NOT_ENOUGH_PERMISSIONS'));
-    expect(rows.findOneBy).toHaveBeenCalledWith({ id: 'row' });
+    expect(rows.findOneBy).toHaveBeenCalledWith({ id: 'row', organizationId: IsNull() });
+  });
+
+  it("finds an organization's item within that organization only", async () => {
+    const { sut, rows } = setUp();
+    await expect(sut.findInOrganization('org', 'row')).resolves.toMatchObject({ id: 'row' });
+    expect(rows.findOneBy).toHaveBeenCalledWith({ id: 'row', organizationId: 'org' });
+    rows.findOneBy.mockResolvedValue(null);
+    await expect(sut.findInOrganization('other', 'row')).rejects.toEqual(new DomainError('ITEM_NOT_FOUND'));
   });
 
   it('answers ITEM_NOT_FOUND for an unknown id, to a superuser too', async () => {
@@ -114,7 +138,7 @@ describe(ItemsService.name, () => {
   it("creates an item owned by the caller and invalidates the caller's cached responses", async () => {
     const { sut, rows, invalidateOwner } = setUp();
     const created = await sut.create(owner, { title: 'Mine' });
-    expect(created).toEqual({ id: 'new', title: 'Mine', description: null, ownerId: 'owner' });
+    expect(created).toEqual({ id: 'new', title: 'Mine', description: null, ownerId: 'owner', organizationId: null });
     expect(rows.insert).toHaveBeenCalledWith(created);
     expect(invalidateOwner).toHaveBeenCalledWith('owner');
   });

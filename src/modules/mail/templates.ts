@@ -8,7 +8,16 @@ export interface RenderedEmail {
 export type EmailTemplate =
   | { template: 'test'; projectName: string; to: string }
   | { template: 'new-account'; projectName: string; email: string; loginLink: string }
-  | { template: 'password-reset'; projectName: string; email: string; resetLink: string; validHours: number };
+  | { template: 'password-reset'; projectName: string; email: string; resetLink: string; validHours: number }
+  | {
+      template: 'invitation';
+      projectName: string;
+      organizationName: string;
+      role: string;
+      inviter: string;
+      acceptLink: string;
+      validHours: number;
+    };
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -70,6 +79,22 @@ export function renderEmail(email: EmailTemplate): RenderedEmail {
           `We received a request to recover the password for user ${email.email}.\n` +
           `Reset it within ${email.validHours} hours (the link works once):\n${email.resetLink}\n\n` +
           "If you didn't request a password recovery, you can ignore this email.\n",
+      };
+    case 'invitation':
+      return {
+        subject: `${email.projectName} - Invitation to ${email.organizationName}`,
+        html: layout(
+          `Join ${email.organizationName}`,
+          [
+            `${escapeHtml(email.inviter)} invited you to <strong>${escapeHtml(email.organizationName)}</strong> on ${escapeHtml(email.projectName)} as ${escapeHtml(email.role)}.`,
+            `The link is valid for ${email.validHours} hours and works once. Log in (or sign up) with this email address to accept.`,
+          ],
+          { label: 'Accept the invitation', href: email.acceptLink },
+        ),
+        text:
+          `Join ${email.organizationName}\n\n` +
+          `${email.inviter} invited you to ${email.organizationName} on ${email.projectName} as ${email.role}.\n` +
+          `Accept within ${email.validHours} hours (the link works once), logged in with this email address:\n${email.acceptLink}\n`,
       };
   }
 }

@@ -39,3 +39,20 @@ export class ItemsPageDto {
   @ApiProperty({ description: 'All items visible to the caller, ignoring skip and limit' })
   count: number;
 }
+
+export class OrganizationItemResponseDto extends ItemResponseDto {
+  @ApiProperty({ format: 'uuid' })
+  organization_id: string;
+
+  static fromOrganizationItem(this: void, item: Item): OrganizationItemResponseDto {
+    return { ...ItemResponseDto.from(item), organization_id: item.organizationId! };
+  }
+}
+
+export class OrganizationItemsPageDto {
+  @ApiProperty({ type: [OrganizationItemResponseDto] })
+  data: OrganizationItemResponseDto[];
+
+  @ApiProperty({ description: "All the organization's items, ignoring skip and limit" })
+  count: number;
+}
