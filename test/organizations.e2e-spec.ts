@@ -354,6 +354,22 @@ describe('organizations', () => {
         await http().post(`${ORGS}/${id}/invitations`).set(bearer(owner.token)).send(body).expect(422);
     });
 
+    it('make a person a member once when two of their invitations are accepted at once', async () => {
+      const [owner, invitee] = await Promise.all([person(), person()]);
+      const id = await organization(owner);
+      const first = await invite(id, owner, invitee.email, 'viewer');
+      const second = await invite(id, owner, invitee.email, 'member');
+      const answers = await Promise.all(
+        [first, second].map((token) =>
+          http().post('/api/v1/invitations/accept').set(bearer(invitee.token)).send({ token }),
+        ),
+      );
+      expect(answers.map((answer) => answer.status).sort()).toEqual([200, 400]);
+      expect(answers.find((answer) => answer.status === 400)!.body).toEqual({ detail: 'Already a member' });
+      const members = await http().get(`${ORGS}/${id}/members`).set(bearer(owner.token)).expect(200);
+      expect(members.body.count).toBe(2);
+    });
+
     it('can invite an address with no account yet, which accepts after signing up', async () => {
       const owner = await person();
       const id = await organization(owner);

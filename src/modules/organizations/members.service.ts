@@ -92,11 +92,21 @@ export class MembersService {
     });
   }
 
-  /** Adds a member (an accepted invitation); refuses someone who already is one. */
+  /**
+   * Adds a member (an accepted invitation); refuses someone who already is one. One statement
+   * (INSERT ... ON CONFLICT DO NOTHING): two invitations of one person accepted at once cannot
+   * both insert, and the second is told, not a unique-key error.
+   */
   async add(manager: EntityManager, organizationId: string, userId: string, role: OrganizationRole): Promise<void> {
-    const existing = await manager.findOneBy(Membership, { organizationId, userId });
-    if (existing) throw new DomainError('ALREADY_A_MEMBER');
-    await manager.insert(Membership, { organizationId, userId, role });
+    const inserted = await manager
+      .createQueryBuilder()
+      .insert()
+      .into(Membership)
+      .values({ organizationId, userId, role })
+      .orIgnore()
+      .returning(['userId'])
+      .execute();
+    if ((inserted.raw as unknown[]).length === 0) throw new DomainError('ALREADY_A_MEMBER');
   }
 
   /**
