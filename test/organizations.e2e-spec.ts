@@ -355,6 +355,20 @@ describe('organizations', () => {
         await http().post(`${ORGS}/${id}/invitations`).set(bearer(owner.token)).send(body).expect(422);
     });
 
+    it('let one of many parallel accepts of one token through', async () => {
+      const [owner, invitee] = await Promise.all([person(), person()]);
+      const id = await organization(owner);
+      const token = await invite(id, owner, invitee.email, 'member');
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, () =>
+          http().post('/api/v1/invitations/accept').set(bearer(invitee.token)).send({ token }),
+        ),
+      );
+      expect(answers.map((answer) => answer.status).sort()).toEqual([200, 400, 400, 400, 400, 400, 400, 400]);
+      const members = await http().get(`${ORGS}/${id}/members`).set(bearer(owner.token)).expect(200);
+      expect(members.body.count).toBe(2);
+    });
+
     it('make a person a member once when two of their invitations are accepted at once', async () => {
       const [owner, invitee] = await Promise.all([person(), person()]);
       const id = await organization(owner);
