@@ -1467,6 +1467,10 @@ export type MetricsScrapeErrors = {
      * Production without METRICS_TOKEN: metrics are off
      */
     404: unknown;
+    /**
+     * WEB_CONCURRENCY > 1 and an API process did not answer in time (for instance still starting)
+     */
+    503: unknown;
 };
 
 export type MetricsScrapeResponses = {

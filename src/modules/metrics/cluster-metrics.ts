@@ -21,6 +21,9 @@ const REPLY_TIMEOUT_MS = 6_000;
 
 let nextId = 0;
 
+/** Some API process did not give its metrics in time (still starting, or stuck). */
+export class ClusterMetricsUnavailable extends Error {}
+
 /** Whether this API process is one of several under WEB_CONCURRENCY (see src/cluster.ts). */
 export const inCluster = (): boolean => cluster.isWorker;
 
@@ -37,10 +40,13 @@ export function shareWithPrimary(registry: Registry): void {
 export function clusterMetrics(): Promise<string> {
   const id = nextId++;
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => settle(new Error('no metrics from the cluster primary')), REPLY_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => settle(new ClusterMetricsUnavailable('no metrics from the cluster primary')),
+      REPLY_TIMEOUT_MS,
+    );
     const onMessage = (message: MetricsReply) => {
       if (message?.type !== METRICS_REPLY || message.id !== id) return;
-      settle(message.error === undefined ? null : new Error(message.error), message.text);
+      settle(message.error === undefined ? null : new ClusterMetricsUnavailable(message.error), message.text);
     };
     const settle = (error: Error | null, text?: string) => {
       clearTimeout(timer);

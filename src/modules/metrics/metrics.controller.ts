@@ -1,13 +1,15 @@
-import { Controller, Get, Header, UseGuards } from '@nestjs/common';
+import { Controller, Get, Header, ServiceUnavailableException, UseGuards } from '@nestjs/common';
 import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
+  ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { Public } from '../../common/auth/public.decorator.js';
+import { ClusterMetricsUnavailable } from './cluster-metrics.js';
 import { MetricsAccessGuard } from './metrics-access.guard.js';
 import { Metrics } from './metrics.service.js';
 
@@ -34,9 +36,17 @@ export class MetricsController {
   })
   @ApiUnauthorizedResponse({ description: 'Not authenticated (METRICS_TOKEN set, and not given)' })
   @ApiNotFoundResponse({ description: 'Production without METRICS_TOKEN: metrics are off' })
+  @ApiServiceUnavailableResponse({
+    description: 'WEB_CONCURRENCY > 1 and an API process did not answer in time (for instance still starting)',
+  })
   @Header('Cache-Control', 'no-store')
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   async scrape(): Promise<string> {
-    return this.metrics.text();
+    try {
+      return await this.metrics.text();
+    } catch (error) {
+      if (!(error instanceof ClusterMetricsUnavailable)) throw error;
+      throw new ServiceUnavailableException('Metrics of every API process are not available yet');
+    }
   }
 }
