@@ -16,6 +16,7 @@ import { ItemsModule } from './modules/items/items.module.js';
 import { JobsModule } from './modules/jobs/jobs.module.js';
 import { MetricsModule } from './modules/metrics/metrics.module.js';
 import { OrganizationsModule } from './modules/organizations/organizations.module.js';
+import { SsoModule } from './modules/sso/sso.module.js';
 import { QueueDashboardModule } from './modules/queue-dashboard/queue-dashboard.module.js';
 import { UsersModule } from './modules/users/users.module.js';
 import { UtilsModule } from './modules/utils/utils.module.js';
@@ -37,6 +38,7 @@ import { UtilsModule } from './modules/utils/utils.module.js';
     ApiKeysModule,
     ItemsModule,
     OrganizationsModule,
+    SsoModule,
     UtilsModule,
     QueueDashboardModule,
     MetricsModule,

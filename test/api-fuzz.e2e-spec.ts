@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import fc from 'fast-check';
+import { DataSource } from 'typeorm';
 import {
   committedOpenApiDocument,
   type Operation,
@@ -51,7 +52,7 @@ describe('API fuzzing from the OpenAPI document', () => {
     'idn-email',
     /^[\p{L}\p{N}!#$%&'*+/=?^_`{|}~-]+(?:\.[\p{L}\p{N}!#$%&'*+/=?^_`{|}~-]+)*@(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?\.)+[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?$/u,
   );
-  const known: KnownIds = { uuids: [] };
+  const known: KnownIds = { uuids: [], names: ['acme'] };
   const headersOf: Record<CallerKind, Record<string, string>> = { anonymous: {}, normal: {}, superuser: {} };
   const statuses = new Map<number, number>();
   const exercised = new Set<string>();
@@ -99,6 +100,14 @@ describe('API fuzzing from the OpenAPI document', () => {
         });
         known.uuids.push(created.json<{ id: string }>().id);
       }
+      // An identity at a provider, for the unlink route (the account has a password: unlinking is allowed).
+      const [identity] = await app
+        .get(DataSource)
+        .query<{ id: string }[]>(
+          `INSERT INTO user_identities (user_id, provider, issuer, subject, email, last_sign_in_at) VALUES ($1, 'acme', 'https://login.acme.example', $2, $3, now()) RETURNING id`,
+          [user.id, randomUUID(), user.email],
+        );
+      known.uuids.push(identity.id);
     }
     // Someone else, whom the callers may only reach as a superuser.
     known.uuids.push((await createUser(app)).id);
@@ -142,6 +151,18 @@ describe('API fuzzing from the OpenAPI document', () => {
       redisKeyPrefix: `test-fuzz-${randomUUID()}`,
       loginMaxFailuresPerIp: 1_000_000,
       apiKeyMaxFailuresPerIp: 1_000_000,
+      // A provider that cannot be reached: the sign-in routes run their failure paths, not 404s only.
+      oidcAllowInsecureIssuer: true,
+      oidcProviders: [
+        {
+          name: 'acme',
+          displayName: 'Acme',
+          issuer: 'http://127.0.0.1:9',
+          clientId: 'api',
+          clientSecret: 'secret',
+          scopes: 'openid email',
+        },
+      ],
     });
     operations = operationsOf(committedOpenApiDocument());
     await makeCallers();

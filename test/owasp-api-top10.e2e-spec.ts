@@ -125,6 +125,28 @@ describe('OWASP API Security Top 10', () => {
         target: async () => ({ url: `/api/v1/password-recovery/${encodeURIComponent((await createUser(app)).email)}` }),
         expect: { anonymous: 200, owner: 200, other: 200, superuser: 200, ownerKey: 200, ownerReadOnlyKey: 200 },
       },
+      'DELETE /api/v1/users/me/identities/{id}': {
+        // An identity linked to the owner, who has a password: unlinking it is allowed, by a session.
+        target: async () => {
+          const [identity] = await app
+            .get(DataSource)
+            .query<{ id: string }[]>(
+              `INSERT INTO user_identities (user_id, provider, issuer, subject, email, last_sign_in_at) VALUES ($1, 'acme', 'https://login.acme.example', $2, $3, now()) RETURNING id`,
+              [owner.id, randomUUID(), owner.email],
+            );
+          return { url: `/api/v1/users/me/identities/${identity.id}` };
+        },
+        expect: { anonymous: 401, owner: 204, other: 404, superuser: 404, ownerKey: 403, ownerReadOnlyKey: 403 },
+      },
+      // Public, and no provider is configured here: every caller is told so alike.
+      'GET /api/v1/login/oidc/{provider}': {
+        target: async () => ({ url: '/api/v1/login/oidc/acme' }),
+        expect: { anonymous: 404, owner: 404, other: 404, superuser: 404, ownerKey: 404, ownerReadOnlyKey: 404 },
+      },
+      'GET /api/v1/login/oidc/{provider}/callback': {
+        target: async () => ({ url: '/api/v1/login/oidc/acme/callback?code=c&state=s' }),
+        expect: { anonymous: 404, owner: 404, other: 404, superuser: 404, ownerKey: 404, ownerReadOnlyKey: 404 },
+      },
       'POST /api/v1/password-recovery-html-content/{email}': {
         target: async () => ({ url: `/api/v1/password-recovery-html-content/${encodeURIComponent(owner.email)}` }),
         expect: { anonymous: 401, owner: 403, other: 403, superuser: 200, ownerKey: 403, ownerReadOnlyKey: 403 },
@@ -297,6 +319,7 @@ describe('OWASP API Security Top 10', () => {
       );
       expect(sessionOnly.map((operation) => `${operation.method} ${operation.path}`).sort()).toEqual([
         'DELETE /api/v1/users/me',
+        'DELETE /api/v1/users/me/identities/{id}',
         'PATCH /api/v1/users/me',
         'PATCH /api/v1/users/me/password',
         'PATCH /api/v1/users/{user_id}',
@@ -363,8 +386,15 @@ describe('OWASP API Security Top 10', () => {
       'PATCH /api/v1/users/me': { as: 'owner', body: () => ({ full_name: 'Mass' }) },
       'POST /api/v1/users/signup': {
         as: 'owner',
-        body: () => ({ email: `mass-${randomUUID()}@example.com`, password: 'mass assignment' }),
+        // is_verified is true, rightly, for the accounts the other writes here touch: checked in the database for these.
+        body: () => ({
+          email: `mass-signup-${randomUUID()}@example.com`,
+          password: 'mass assignment',
+          is_verified: true,
+        }),
       },
+      'POST /api/v1/verify-email': { as: 'owner', body: () => ({ token: 'not-a-token' }) },
+      'POST /api/v1/login/oidc/exchange': { as: 'owner', body: () => ({ code: 'not-a-code' }) },
       'PATCH /api/v1/users/{user_id}': {
         as: 'superuser',
         url: async () => `/api/v1/users/${(await createUser(app)).id}`,
@@ -501,6 +531,7 @@ describe('OWASP API Security Top 10', () => {
       expect(
         await forged(`SELECT count(*) FROM users WHERE email LIKE 'mass-%' AND (is_superuser OR NOT is_active)`),
       ).toBe(0);
+      expect(await forged(`SELECT count(*) FROM users WHERE email LIKE 'mass-signup-%' AND is_verified`)).toBe(0);
       expect(await forged('SELECT count(*) FROM memberships WHERE user_id = $1', [other.id])).toBe(0);
       expect(
         await forged(

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { createTestApp } from './utils/test-app.js';
 import { bearer, createUser, login, loginAsSuperuser, type TestUser, uniqueEmail } from './utils/users.js';
 
-const USER_KEYS = ['created_at', 'email', 'full_name', 'id', 'is_active', 'is_superuser', 'updated_at'];
+const USER_KEYS = ['created_at', 'email', 'full_name', 'id', 'is_active', 'is_superuser', 'is_verified', 'updated_at'];
 
 describe('users', () => {
   let app: NestFastifyApplication;

@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import type { Client, ClientMeta, Options as Options2, RequestResult, TDataShape } from './client/index.js';
-import type { AccountChangePasswordData, AccountChangePasswordErrors, AccountChangePasswordResponses, AccountUpdateMeData, AccountUpdateMeErrors, AccountUpdateMeResponses, ApikeysCreateData, ApikeysCreateErrors, ApikeysCreateResponses, ApikeysListMineData, ApikeysListMineResponses, ApikeysListOfData, ApikeysListOfResponses, ApikeysRevokeData, ApikeysRevokeErrors, ApikeysRevokeMineData, ApikeysRevokeMineErrors, ApikeysRevokeMineResponses, ApikeysRevokeResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutData, AuthLogoutResponses, AuthRefreshData, AuthRefreshErrors, AuthRefreshResponses, AuthTestTokenData, AuthTestTokenResponses, HealthHealthData, HealthHealthErrors, HealthHealthResponses, HealthLiveData, HealthLiveResponses, HealthReadyData, HealthReadyErrors, HealthReadyResponses, InvitationsAcceptData, InvitationsAcceptResponses, ItemsCreateData, ItemsCreateResponses, ItemsDeleteData, ItemsDeleteResponses, ItemsFindOneData, ItemsFindOneResponses, ItemsListData, ItemsListResponses, ItemsUpdateData, ItemsUpdateResponses, JobsFindOneData, JobsFindOneErrors, JobsFindOneResponses, MetricsScrapeData, MetricsScrapeErrors, MetricsScrapeResponses, OrganizationitemsCreateData, OrganizationitemsCreateResponses, OrganizationitemsDeleteData, OrganizationitemsDeleteResponses, OrganizationitemsFindOneData, OrganizationitemsFindOneResponses, OrganizationitemsListData, OrganizationitemsListResponses, OrganizationitemsUpdateData, OrganizationitemsUpdateResponses, OrganizationsCreateData, OrganizationsCreateResponses, OrganizationsDeleteData, OrganizationsDeleteResponses, OrganizationsFindOneData, OrganizationsFindOneResponses, OrganizationsInviteData, OrganizationsInviteResponses, OrganizationsListData, OrganizationsListInvitationsData, OrganizationsListInvitationsResponses, OrganizationsListMembersData, OrganizationsListMembersResponses, OrganizationsListResponses, OrganizationsRemoveMemberData, OrganizationsRemoveMemberResponses, OrganizationsRevokeInvitationData, OrganizationsRevokeInvitationResponses, OrganizationsUpdateData, OrganizationsUpdateMemberData, OrganizationsUpdateMemberResponses, OrganizationsUpdateResponses, PasswordrecoveryPreviewResetEmailData, PasswordrecoveryPreviewResetEmailErrors, PasswordrecoveryPreviewResetEmailResponses, PasswordrecoveryRequestResetData, PasswordrecoveryRequestResetErrors, PasswordrecoveryRequestResetResponses, PasswordrecoveryResetPasswordData, PasswordrecoveryResetPasswordErrors, PasswordrecoveryResetPasswordResponses, QueuedashboardOpenSessionData, QueuedashboardOpenSessionErrors, QueuedashboardOpenSessionResponses, UsersCreateData, UsersCreateErrors, UsersCreateResponses, UsersDeleteData, UsersDeleteErrors, UsersDeleteMeData, UsersDeleteMeErrors, UsersDeleteMeResponses, UsersDeleteResponses, UsersFindOneData, UsersFindOneResponses, UsersListData, UsersListErrors, UsersListResponses, UsersReadMeData, UsersReadMeResponses, UsersRegisterData, UsersRegisterResponses, UsersUpdateData, UsersUpdateErrors, UsersUpdateResponses, UtilsHealthCheckData, UtilsHealthCheckResponses, UtilsTestEmailData, UtilsTestEmailErrors, UtilsTestEmailResponses, UtilsTestQueueData, UtilsTestQueueErrors, UtilsTestQueueResponses } from './types.gen.js';
+import type { AccountChangePasswordData, AccountChangePasswordErrors, AccountChangePasswordResponses, AccountUpdateMeData, AccountUpdateMeErrors, AccountUpdateMeResponses, ApikeysCreateData, ApikeysCreateErrors, ApikeysCreateResponses, ApikeysListMineData, ApikeysListMineResponses, ApikeysListOfData, ApikeysListOfResponses, ApikeysRevokeData, ApikeysRevokeErrors, ApikeysRevokeMineData, ApikeysRevokeMineErrors, ApikeysRevokeMineResponses, ApikeysRevokeResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutData, AuthLogoutResponses, AuthRefreshData, AuthRefreshErrors, AuthRefreshResponses, AuthTestTokenData, AuthTestTokenResponses, EmailverificationResendData, EmailverificationResendErrors, EmailverificationResendResponses, EmailverificationVerifyData, EmailverificationVerifyErrors, EmailverificationVerifyResponses, HealthHealthData, HealthHealthErrors, HealthHealthResponses, HealthLiveData, HealthLiveResponses, HealthReadyData, HealthReadyErrors, HealthReadyResponses, IdentitiesListData, IdentitiesListResponses, IdentitiesUnlinkData, IdentitiesUnlinkErrors, IdentitiesUnlinkResponses, InvitationsAcceptData, InvitationsAcceptResponses, ItemsCreateData, ItemsCreateResponses, ItemsDeleteData, ItemsDeleteResponses, ItemsFindOneData, ItemsFindOneResponses, ItemsListData, ItemsListResponses, ItemsUpdateData, ItemsUpdateResponses, JobsFindOneData, JobsFindOneErrors, JobsFindOneResponses, MetricsScrapeData, MetricsScrapeErrors, MetricsScrapeResponses, OrganizationitemsCreateData, OrganizationitemsCreateResponses, OrganizationitemsDeleteData, OrganizationitemsDeleteResponses, OrganizationitemsFindOneData, OrganizationitemsFindOneResponses, OrganizationitemsListData, OrganizationitemsListResponses, OrganizationitemsUpdateData, OrganizationitemsUpdateResponses, OrganizationsCreateData, OrganizationsCreateResponses, OrganizationsDeleteData, OrganizationsDeleteResponses, OrganizationsFindOneData, OrganizationsFindOneResponses, OrganizationsInviteData, OrganizationsInviteResponses, OrganizationsListData, OrganizationsListInvitationsData, OrganizationsListInvitationsResponses, OrganizationsListMembersData, OrganizationsListMembersResponses, OrganizationsListResponses, OrganizationsRemoveMemberData, OrganizationsRemoveMemberResponses, OrganizationsRevokeInvitationData, OrganizationsRevokeInvitationResponses, OrganizationsUpdateData, OrganizationsUpdateMemberData, OrganizationsUpdateMemberResponses, OrganizationsUpdateResponses, PasswordrecoveryPreviewResetEmailData, PasswordrecoveryPreviewResetEmailErrors, PasswordrecoveryPreviewResetEmailResponses, PasswordrecoveryRequestResetData, PasswordrecoveryRequestResetErrors, PasswordrecoveryRequestResetResponses, PasswordrecoveryResetPasswordData, PasswordrecoveryResetPasswordErrors, PasswordrecoveryResetPasswordResponses, QueuedashboardOpenSessionData, QueuedashboardOpenSessionErrors, QueuedashboardOpenSessionResponses, SsoBeginData, SsoBeginErrors, SsoExchangeData, SsoExchangeErrors, SsoExchangeResponses, SsoFinishData, SsoFinishErrors, SsoListProvidersData, SsoListProvidersResponses, UsersCreateData, UsersCreateErrors, UsersCreateResponses, UsersDeleteData, UsersDeleteErrors, UsersDeleteMeData, UsersDeleteMeErrors, UsersDeleteMeResponses, UsersDeleteResponses, UsersFindOneData, UsersFindOneResponses, UsersListData, UsersListErrors, UsersListResponses, UsersReadMeData, UsersReadMeResponses, UsersRegisterData, UsersRegisterResponses, UsersUpdateData, UsersUpdateErrors, UsersUpdateResponses, UtilsHealthCheckData, UtilsHealthCheckResponses, UtilsTestEmailData, UtilsTestEmailErrors, UtilsTestEmailResponses, UtilsTestQueueData, UtilsTestQueueErrors, UtilsTestQueueResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -207,6 +207,27 @@ export const passwordrecoveryResetPassword = <ThrowOnError extends boolean = fal
 export const passwordrecoveryPreviewResetEmail = <ThrowOnError extends boolean = false>(options: Options<PasswordrecoveryPreviewResetEmailData, ThrowOnError>): RequestResult<PasswordrecoveryPreviewResetEmailResponses, PasswordrecoveryPreviewResetEmailErrors, ThrowOnError> => (options.client ?? client).post<PasswordrecoveryPreviewResetEmailResponses, PasswordrecoveryPreviewResetEmailErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
     url: '/api/v1/password-recovery-html-content/{email}',
+    ...options
+});
+
+/**
+ * Verify an email address with the token from the verification email
+ */
+export const emailverificationVerify = <ThrowOnError extends boolean = false>(options: Options<EmailverificationVerifyData, ThrowOnError>): RequestResult<EmailverificationVerifyResponses, EmailverificationVerifyErrors, ThrowOnError> => (options.client ?? client).post<EmailverificationVerifyResponses, EmailverificationVerifyErrors, ThrowOnError>({
+    url: '/api/v1/verify-email',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Email a new verification link to the current user's address
+ */
+export const emailverificationResend = <ThrowOnError extends boolean = false>(options?: Options<EmailverificationResendData, ThrowOnError>): RequestResult<EmailverificationResendResponses, EmailverificationResendErrors, ThrowOnError> => (options?.client ?? client).post<EmailverificationResendResponses, EmailverificationResendErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/api/v1/users/me/verification-email',
     ...options
 });
 
@@ -491,6 +512,51 @@ export const invitationsAccept = <ThrowOnError extends boolean = false>(options:
         'Content-Type': 'application/json',
         ...options.headers
     }
+});
+
+/**
+ * The OpenID Connect providers users may sign in with (empty when none is configured)
+ */
+export const ssoListProviders = <ThrowOnError extends boolean = false>(options?: Options<SsoListProvidersData, ThrowOnError>): RequestResult<SsoListProvidersResponses, unknown, ThrowOnError> => (options?.client ?? client).get<SsoListProvidersResponses, unknown, ThrowOnError>({ url: '/api/v1/login/oidc/providers', ...options });
+
+/**
+ * Start single sign-on: a browser navigation, redirected to the provider (authorization code flow with PKCE)
+ */
+export const ssoBegin = <ThrowOnError extends boolean = false>(options: Options<SsoBeginData, ThrowOnError>): RequestResult<unknown, SsoBeginErrors, ThrowOnError> => (options.client ?? client).get<unknown, SsoBeginErrors, ThrowOnError>({ url: '/api/v1/login/oidc/{provider}', ...options });
+
+/**
+ * The provider's redirect back (register `{API_PUBLIC_URL}/api/v1/login/oidc/{provider}/callback` with it)
+ */
+export const ssoFinish = <ThrowOnError extends boolean = false>(options: Options<SsoFinishData, ThrowOnError>): RequestResult<unknown, SsoFinishErrors, ThrowOnError> => (options.client ?? client).get<unknown, SsoFinishErrors, ThrowOnError>({ url: '/api/v1/login/oidc/{provider}/callback', ...options });
+
+/**
+ * Exchange the one-time code of a sign-in for an access and a refresh token
+ */
+export const ssoExchange = <ThrowOnError extends boolean = false>(options: Options<SsoExchangeData, ThrowOnError>): RequestResult<SsoExchangeResponses, SsoExchangeErrors, ThrowOnError> => (options.client ?? client).post<SsoExchangeResponses, SsoExchangeErrors, ThrowOnError>({
+    url: '/api/v1/login/oidc/exchange',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * The caller's linked single sign-on identities
+ */
+export const identitiesList = <ThrowOnError extends boolean = false>(options?: Options<IdentitiesListData, ThrowOnError>): RequestResult<IdentitiesListResponses, unknown, ThrowOnError> => (options?.client ?? client).get<IdentitiesListResponses, unknown, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/api/v1/users/me/identities',
+    ...options
+});
+
+/**
+ * Unlink an identity (not the last one of an account without a password)
+ */
+export const identitiesUnlink = <ThrowOnError extends boolean = false>(options: Options<IdentitiesUnlinkData, ThrowOnError>): RequestResult<IdentitiesUnlinkResponses, IdentitiesUnlinkErrors, ThrowOnError> => (options.client ?? client).delete<IdentitiesUnlinkResponses, IdentitiesUnlinkErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/api/v1/users/me/identities/{id}',
+    ...options
 });
 
 /**

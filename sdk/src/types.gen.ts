@@ -29,6 +29,10 @@ export type UserResponseDto = {
     full_name: string | null;
     is_active: boolean;
     is_superuser: boolean;
+    /**
+     * The user has shown they receive mail at this address
+     */
+    is_verified: boolean;
     created_at: string;
     updated_at: string;
 };
@@ -118,6 +122,13 @@ export type ResetPasswordDto = {
      */
     token: string;
     new_password: string;
+};
+
+export type VerifyEmailDto = {
+    /**
+     * The token from the verification email
+     */
+    token: string;
 };
 
 export type CreateApiKeyDto = {
@@ -300,6 +311,45 @@ export type AcceptInvitationDto = {
      * The token of the invitation link
      */
     token: string;
+};
+
+export type ProviderResponseDto = {
+    /**
+     * The `{provider}` of the sign-in routes
+     */
+    name: string;
+    display_name: string;
+};
+
+export type ExchangeCodeDto = {
+    /**
+     * The one-time code from `#code=` of the sign-in callback page
+     */
+    code: string;
+};
+
+export type IdentityResponseDto = {
+    id: string;
+    /**
+     * The configured provider it was linked through
+     */
+    provider: string;
+    issuer: string;
+    /**
+     * The provider's identifier of the person
+     */
+    subject: string;
+    /**
+     * The email the provider gave at the last sign-in
+     */
+    email: string;
+    created_at: string;
+    last_sign_in_at: string;
+};
+
+export type IdentitiesPageDto = {
+    data: Array<IdentityResponseDto>;
+    count: number;
 };
 
 export type EnqueuedEmailDto = {
@@ -881,6 +931,50 @@ export type PasswordrecoveryPreviewResetEmailResponses = {
 
 export type PasswordrecoveryPreviewResetEmailResponse = PasswordrecoveryPreviewResetEmailResponses[keyof PasswordrecoveryPreviewResetEmailResponses];
 
+export type EmailverificationVerifyData = {
+    body: VerifyEmailDto;
+    path?: never;
+    query?: never;
+    url: '/api/v1/verify-email';
+};
+
+export type EmailverificationVerifyErrors = {
+    /**
+     * Invalid token (bad, used, expired, or for an address since changed)
+     */
+    400: unknown;
+};
+
+export type EmailverificationVerifyResponses = {
+    200: MessageDto;
+};
+
+export type EmailverificationVerifyResponse = EmailverificationVerifyResponses[keyof EmailverificationVerifyResponses];
+
+export type EmailverificationResendData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/users/me/verification-email';
+};
+
+export type EmailverificationResendErrors = {
+    /**
+     * Email already verified
+     */
+    400: unknown;
+    /**
+     * Too many requests; see Retry-After
+     */
+    429: unknown;
+};
+
+export type EmailverificationResendResponses = {
+    202: MessageDto;
+};
+
+export type EmailverificationResendResponse = EmailverificationResendResponses[keyof EmailverificationResendResponses];
+
 export type ApikeysListMineData = {
     body?: never;
     path?: never;
@@ -1362,6 +1456,122 @@ export type InvitationsAcceptResponses = {
 };
 
 export type InvitationsAcceptResponse = InvitationsAcceptResponses[keyof InvitationsAcceptResponses];
+
+export type SsoListProvidersData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/login/oidc/providers';
+};
+
+export type SsoListProvidersResponses = {
+    200: Array<ProviderResponseDto>;
+};
+
+export type SsoListProvidersResponse = SsoListProvidersResponses[keyof SsoListProvidersResponses];
+
+export type SsoBeginData = {
+    body?: never;
+    path: {
+        provider: string;
+    };
+    query?: never;
+    url: '/api/v1/login/oidc/{provider}';
+};
+
+export type SsoBeginErrors = {
+    /**
+     * Provider not found
+     */
+    404: unknown;
+    /**
+     * Too many unfinished sign-ins from this address; see Retry-After
+     */
+    429: unknown;
+};
+
+export type SsoFinishData = {
+    body?: never;
+    path: {
+        provider: string;
+    };
+    query?: never;
+    url: '/api/v1/login/oidc/{provider}/callback';
+};
+
+export type SsoFinishErrors = {
+    /**
+     * Provider not found
+     */
+    404: unknown;
+};
+
+export type SsoExchangeData = {
+    body: ExchangeCodeDto;
+    path?: never;
+    query?: never;
+    url: '/api/v1/login/oidc/exchange';
+};
+
+export type SsoExchangeErrors = {
+    /**
+     * Invalid code (unknown, used, or older than 60 s); Inactive user
+     */
+    400: unknown;
+    /**
+     * No account for this identity (OIDC_AUTO_CREATE=false)
+     */
+    403: unknown;
+};
+
+export type SsoExchangeResponses = {
+    200: TokenResponseDto;
+};
+
+export type SsoExchangeResponse = SsoExchangeResponses[keyof SsoExchangeResponses];
+
+export type IdentitiesListData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/users/me/identities';
+};
+
+export type IdentitiesListResponses = {
+    200: IdentitiesPageDto;
+};
+
+export type IdentitiesListResponse = IdentitiesListResponses[keyof IdentitiesListResponses];
+
+export type IdentitiesUnlinkData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/users/me/identities/{id}';
+};
+
+export type IdentitiesUnlinkErrors = {
+    /**
+     * An account without a password must keep at least one linked identity
+     */
+    400: unknown;
+    /**
+     * This action needs a password login, not an API key
+     */
+    403: unknown;
+    /**
+     * Identity not found
+     */
+    404: unknown;
+};
+
+export type IdentitiesUnlinkResponses = {
+    204: void;
+};
+
+export type IdentitiesUnlinkResponse = IdentitiesUnlinkResponses[keyof IdentitiesUnlinkResponses];
 
 export type UtilsTestEmailData = {
     body?: never;

@@ -295,4 +295,109 @@ describe(loadConfig.name, () => {
       ),
     );
   });
+
+  describe('single sign-on and email verification', () => {
+    const provider = (fields: Record<string, unknown> = {}) => ({
+      name: 'acme',
+      display_name: 'Acme SSO',
+      issuer: 'https://login.acme.example/',
+      client_id: 'api',
+      client_secret: 'secret',
+      ...fields,
+    });
+    const withProviders = (...providers: unknown[]) => ({ ...base(), OIDC_PROVIDERS: JSON.stringify(providers) });
+
+    it('is off by default: no providers, accounts made when none matches, verification not required', () => {
+      expect(loadConfig(base())).toMatchObject({
+        oidcProviders: [],
+        oidcAutoCreate: true,
+        oidcAllowInsecureIssuer: false,
+        apiPublicUrl: 'http://127.0.0.1:8000',
+        emailVerificationRequired: false,
+        emailVerifyTokenExpireHours: 48,
+      });
+      expect(loadConfig({ ...base(), PORT: '9000' }).apiPublicUrl).toBe('http://127.0.0.1:9000');
+      expect(loadConfig({ ...base(), API_PUBLIC_URL: 'https://api.acme.example/' }).apiPublicUrl).toBe(
+        'https://api.acme.example',
+      );
+    });
+
+    it('reads providers from JSON, with the default scopes and an optional secret', () => {
+      const sut = loadConfig(
+        withProviders(provider(), provider({ name: 'okta', client_secret: undefined, scopes: 'openid email' })),
+      );
+      expect(sut.oidcProviders).toEqual([
+        {
+          name: 'acme',
+          displayName: 'Acme SSO',
+          issuer: 'https://login.acme.example',
+          clientId: 'api',
+          clientSecret: 'secret',
+          scopes: 'openid email profile',
+        },
+        {
+          name: 'okta',
+          displayName: 'Acme SSO',
+          issuer: 'https://login.acme.example',
+          clientId: 'api',
+          clientSecret: null,
+          scopes: 'openid email',
+        },
+      ]);
+    });
+
+    it.each([
+      ['not JSON', '{nope', /OIDC_PROVIDERS must be a JSON array/],
+      ['an object', '{}', /OIDC_PROVIDERS must be a JSON array/],
+      [
+        'a name that is no path segment',
+        JSON.stringify([provider({ name: 'Acme/../x' })]),
+        /entry 1: name must be 1 to 50/,
+      ],
+      ['no client id', JSON.stringify([provider({ client_id: '' })]), /entry 1: client_id/],
+      [
+        'an issuer that is no URL',
+        JSON.stringify([provider({ issuer: 'login.acme' })]),
+        /entry 1: issuer must be an http\(s\) URL/,
+      ],
+      [
+        'scopes without openid',
+        JSON.stringify([provider({ scopes: 'email profile' })]),
+        /entry 1: scopes must include "openid"/,
+      ],
+      ['a name used twice', JSON.stringify([provider(), provider()]), /entry 2: name "acme" is used twice/],
+    ])('refuses OIDC_PROVIDERS with %s', (_, value, reason) => {
+      expect(() => loadConfig({ ...base(), OIDC_PROVIDERS: value })).toThrow(reason);
+    });
+
+    it('refuses an issuer on plain http unless OIDC_ALLOW_INSECURE_ISSUER, which production refuses', () => {
+      const local = withProviders(provider({ issuer: 'http://127.0.0.1:9999' }));
+      expect(() => loadConfig(local)).toThrow(/issuer of "acme" must use https:/);
+      expect(loadConfig({ ...local, OIDC_ALLOW_INSECURE_ISSUER: 'true' }).oidcProviders).toHaveLength(1);
+      expect(() => loadConfig({ ...production(), OIDC_ALLOW_INSECURE_ISSUER: 'true' })).toThrow(
+        /OIDC_ALLOW_INSECURE_ISSUER must not be true in production/,
+      );
+    });
+
+    it('requires API_PUBLIC_URL in production when providers are configured', () => {
+      const configured = { ...production(), OIDC_PROVIDERS: JSON.stringify([provider()]) };
+      expect(() => loadConfig(configured)).toThrow(/API_PUBLIC_URL is required in production/);
+      expect(loadConfig({ ...configured, API_PUBLIC_URL: 'https://api.acme.example' }).apiPublicUrl).toBe(
+        'https://api.acme.example',
+      );
+    });
+
+    it('requires email to be configured for EMAIL_VERIFICATION_REQUIRED', () => {
+      expect(() => loadConfig({ ...base(), EMAIL_VERIFICATION_REQUIRED: 'true' })).toThrow(
+        /EMAIL_VERIFICATION_REQUIRED needs email/,
+      );
+      const withEmail = {
+        ...base(),
+        EMAIL_VERIFICATION_REQUIRED: 'true',
+        SMTP_HOST: 'smtp',
+        EMAILS_FROM_EMAIL: 'a@b.c',
+      };
+      expect(loadConfig(withEmail).emailVerificationRequired).toBe(true);
+    });
+  });
 });

@@ -21,6 +21,18 @@ export type NodeEnv = 'development' | 'production' | 'test';
 export type JwtAlgorithm = 'HS256' | 'HS384' | 'HS512';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
+/** An OpenID Connect provider users may sign in with (OIDC_PROVIDERS). */
+export interface OidcProviderConfig {
+  /** The `{provider}` path segment. */
+  name: string;
+  displayName: string;
+  issuer: string;
+  clientId: string;
+  /** Null for a public client (PKCE alone). */
+  clientSecret: string | null;
+  scopes: string;
+}
+
 export interface SmtpConfig {
   host: string | null;
   port: number;
@@ -50,7 +62,17 @@ export abstract class AppConfig {
   abstract readonly refreshTokenExpireDays: number;
   abstract readonly emailResetTokenExpireHours: number;
   abstract readonly invitationExpireHours: number;
+  abstract readonly emailVerifyTokenExpireHours: number;
+  /** Password login refuses accounts whose email is not verified. */
+  abstract readonly emailVerificationRequired: boolean;
   abstract readonly frontendHost: string;
+  /** Where browsers and identity providers reach the API: the base of the SSO callback URLs. */
+  abstract readonly apiPublicUrl: string;
+  abstract readonly oidcProviders: OidcProviderConfig[];
+  /** A first sign-in whose email has no account creates one (else 403). */
+  abstract readonly oidcAutoCreate: boolean;
+  /** Issuers on plain http are accepted (local providers outside production). */
+  abstract readonly oidcAllowInsecureIssuer: boolean;
   abstract readonly corsOrigins: string[];
   abstract readonly databaseUrl: string;
   abstract readonly dbPoolSize: number;
@@ -176,6 +198,63 @@ function list() {
     .default([]);
 }
 
+const oidcProvider = z.object({
+  name: z
+    .string()
+    .regex(
+      /^[a-z0-9][a-z0-9_-]{0,49}$/,
+      'must be 1 to 50 lower-case letters, digits, "-" or "_" (it is a path segment)',
+    ),
+  display_name: z.string().trim().min(1).max(100),
+  issuer: z
+    .string()
+    .refine(
+      (value) => URL.canParse(value) && ['http:', 'https:'].includes(new URL(value).protocol),
+      'must be an http(s) URL',
+    ),
+  client_id: z.string().min(1),
+  client_secret: z.string().min(1).nullable().default(null),
+  scopes: z
+    .string()
+    .default('openid email profile')
+    .refine((value) => value.split(' ').includes('openid'), 'must include "openid"'),
+});
+
+/** OIDC_PROVIDERS: a JSON array of providers with distinct names. */
+function oidcProviders() {
+  return z
+    .string()
+    .transform((value, ctx): OidcProviderConfig[] => {
+      const entries = z.array(z.unknown()).safeParse(parseJson(value)).data;
+      if (!entries) {
+        ctx.addIssue('must be a JSON array of {name, display_name, issuer, client_id, client_secret, scopes}');
+        return z.NEVER;
+      }
+      const providers: OidcProviderConfig[] = [];
+      entries.forEach((entry, index) => {
+        const parsed = oidcProvider.safeParse(entry);
+        if (!parsed.success) {
+          for (const issue of parsed.error.issues)
+            ctx.addIssue(`entry ${index + 1}: ${issue.path.join('.') || 'value'} ${issue.message}`);
+          return;
+        }
+        const { name, display_name, issuer, client_id, client_secret, scopes } = parsed.data;
+        if (providers.some((provider) => provider.name === name))
+          ctx.addIssue(`entry ${index + 1}: name "${name}" is used twice`);
+        providers.push({
+          name,
+          displayName: display_name,
+          issuer: stripTrailingSlash(issuer),
+          clientId: client_id,
+          clientSecret: client_secret,
+          scopes,
+        });
+      });
+      return providers;
+    })
+    .default([]);
+}
+
 function parseJson(value: string): unknown {
   try {
     return JSON.parse(value);
@@ -251,7 +330,15 @@ function environment(production: boolean) {
     REFRESH_TOKEN_EXPIRE_DAYS: integer(1, 365, 14),
     EMAIL_RESET_TOKEN_EXPIRE_HOURS: integer(1, 24 * 30, 48),
     INVITATION_EXPIRE_HOURS: integer(1, 24 * 30, 72),
+    EMAIL_VERIFY_TOKEN_EXPIRE_HOURS: integer(1, 24 * 30, 48),
+    EMAIL_VERIFICATION_REQUIRED: flag(false),
     FRONTEND_HOST: url('http:', 'https:').transform(stripTrailingSlash).prefault('http://localhost:5173'),
+    API_PUBLIC_URL: optional(url('http:', 'https:')),
+    OIDC_PROVIDERS: oidcProviders(),
+    OIDC_AUTO_CREATE: flag(true),
+    OIDC_ALLOW_INSECURE_ISSUER: production
+      ? flag(false).refine((allowed) => !allowed, 'must not be true in production')
+      : flag(false),
     BACKEND_CORS_ORIGINS: list().transform((origins) => origins.map(stripTrailingSlash)),
     DATABASE_URL: url('postgres:', 'postgresql:'),
     DB_POOL_SIZE: integer(1, 200, 10),
@@ -338,7 +425,13 @@ function appConfig(env: Environment): AppConfig {
     refreshTokenExpireDays: env.REFRESH_TOKEN_EXPIRE_DAYS,
     emailResetTokenExpireHours: env.EMAIL_RESET_TOKEN_EXPIRE_HOURS,
     invitationExpireHours: env.INVITATION_EXPIRE_HOURS,
+    emailVerifyTokenExpireHours: env.EMAIL_VERIFY_TOKEN_EXPIRE_HOURS,
+    emailVerificationRequired: env.EMAIL_VERIFICATION_REQUIRED,
     frontendHost: env.FRONTEND_HOST,
+    apiPublicUrl: stripTrailingSlash(env.API_PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`),
+    oidcProviders: env.OIDC_PROVIDERS,
+    oidcAutoCreate: env.OIDC_AUTO_CREATE,
+    oidcAllowInsecureIssuer: env.OIDC_ALLOW_INSECURE_ISSUER,
     corsOrigins: [...new Set([env.FRONTEND_HOST, ...env.BACKEND_CORS_ORIGINS])],
     databaseUrl: env.DATABASE_URL,
     dbPoolSize: env.DB_POOL_SIZE,
@@ -399,11 +492,31 @@ function givenValues(env: Env): Record<string, string> {
 export function loadConfig(env: Env = process.env): AppConfig {
   const values = givenValues(env);
   const parsed = environment(values.NODE_ENV === 'production').safeParse(values);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${String(issue.path[0])} ${issue.message}`);
-    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
-  }
+  const problems = parsed.success
+    ? settingsInConflict(parsed.data)
+    : parsed.error.issues.map((issue) => `${String(issue.path[0])} ${issue.message}`);
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   return Object.freeze(appConfig(parsed.data));
+}
+
+/** The rules that join several variables, checked once each variable is valid on its own. */
+function settingsInConflict(env: Environment): string[] {
+  const problems: string[] = [];
+  if (!env.OIDC_ALLOW_INSECURE_ISSUER) {
+    for (const provider of env.OIDC_PROVIDERS) {
+      if (new URL(provider.issuer).protocol !== 'https:')
+        problems.push(
+          `OIDC_PROVIDERS issuer of "${provider.name}" must use https: (or set OIDC_ALLOW_INSECURE_ISSUER=true outside production)`,
+        );
+    }
+  }
+  if (env.NODE_ENV === 'production' && env.OIDC_PROVIDERS.length > 0 && env.API_PUBLIC_URL === null)
+    problems.push('API_PUBLIC_URL is required in production when OIDC_PROVIDERS is set (the providers redirect to it)');
+  if (env.EMAIL_VERIFICATION_REQUIRED && !(env.SMTP_HOST && env.EMAILS_FROM_EMAIL))
+    problems.push(
+      'EMAIL_VERIFICATION_REQUIRED needs email (SMTP_HOST and EMAILS_FROM_EMAIL): nobody could verify an address',
+    );
+  return problems;
 }
 
 /** The validated configuration, or exit 1 with its one-line reason: for the entry points. */

@@ -16,6 +16,8 @@ export type CallerKind = 'anonymous' | 'normal' | 'superuser';
 /** Ids that exist, so that some generated requests reach real rows. */
 export interface KnownIds {
   uuids: string[];
+  /** Path values that are names, not ids (a configured provider's). */
+  names?: string[];
 }
 
 const INJECTIONS = [
@@ -164,6 +166,7 @@ function pathValue(known: KnownIds): fc.Arbitrary<string> {
     { weight: 3, arbitrary: fc.nat().map((index) => known.uuids[index % known.uuids.length]) },
     { weight: 2, arbitrary: fc.uuid() },
     { weight: 2, arbitrary: hostileString.filter((text) => text.length > 0 && text.length < 2000) },
+    ...(known.names?.length ? [{ weight: 1, arbitrary: fc.constantFrom(...known.names) }] : []),
   );
 }
 

@@ -15,6 +15,14 @@ export const DETAIL = {
   INCORRECT_PASSWORD: 'Incorrect password',
   SAME_PASSWORD: 'New password cannot be the same as the current one',
   INVALID_TOKEN: 'Invalid token',
+  /** A one-time code of single sign-on that is unknown, used or expired. */
+  INVALID_CODE: 'Invalid code',
+  /** Password login of an unverified account while EMAIL_VERIFICATION_REQUIRED is on (403). */
+  EMAIL_NOT_VERIFIED: 'Email not verified',
+  EMAIL_ALREADY_VERIFIED: 'Email already verified',
+  /** A first single sign-on whose email has no account, with OIDC_AUTO_CREATE off. */
+  NO_ACCOUNT_FOR_IDENTITY: 'No account for this identity',
+  LAST_SIGN_IN_METHOD: 'An account without a password must keep at least one linked identity',
   SESSION_REQUIRED: 'This action needs a password login, not an API key',
   READ_ONLY_API_KEY: 'This API key is read-only',
   CROSS_SITE_REFUSED: 'Cross-site request refused',
@@ -31,6 +39,8 @@ export const DETAIL = {
   TOO_MANY_PASSWORD_FAILURES: 'Too many failed password attempts, please try again later',
   TOO_MANY_RECOVERY_REQUESTS: 'Too many password recovery requests, please try again later',
   TOO_MANY_API_KEY_FAILURES: 'Too many failed API key attempts, please try again later',
+  TOO_MANY_VERIFICATION_REQUESTS: 'Too many verification emails requested, please try again later',
+  TOO_MANY_SIGN_IN_STARTS: 'Too many sign-ins started, please try again later',
   // Not found
   NOT_FOUND: 'Not Found',
   /** A feature module's own records (generated modules use it): "<Resource> not found". */
@@ -46,6 +56,8 @@ export const DETAIL = {
   ORGANIZATION_NOT_FOUND: 'Organization not found',
   MEMBER_NOT_FOUND: 'Member not found',
   INVITATION_NOT_FOUND: 'Invitation not found',
+  PROVIDER_NOT_FOUND: 'Provider not found',
+  IDENTITY_NOT_FOUND: 'Identity not found',
   // Conflicts. The three "email taken" texts differ on purpose, by a full stop and in wording:
   // each is what the contract gives for its route (create by a superuser, signup, update).
   EMAIL_TAKEN_ON_CREATE: 'The user with this email already exists in the system.',

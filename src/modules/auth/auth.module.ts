@@ -16,6 +16,8 @@ import { AuthenticationGuard } from './authentication.guard.js';
 import { AuthSession } from './entities/auth-session.entity.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { PasswordRecoveryController } from './password-recovery.controller.js';
+import { EmailVerificationController } from './email-verification.controller.js';
+import { EmailVerificationService } from './email-verification.service.js';
 import { PasswordResetMailModule } from './password-reset-mail.js';
 import { SigningJwtModule } from './signing-jwt.module.js';
 import { PasswordRecoveryService } from './password-recovery.service.js';
@@ -34,10 +36,11 @@ import { SessionWrites } from './session-writes.js';
     SigningJwtModule,
     PasswordResetMailModule,
   ],
-  controllers: [AuthController, AccountController, PasswordRecoveryController],
+  controllers: [AuthController, AccountController, PasswordRecoveryController, EmailVerificationController],
   providers: [
     AuthService,
     PasswordRecoveryService,
+    EmailVerificationService,
     SessionsService,
     SessionWrites,
     AccessTokens,
@@ -46,6 +49,6 @@ import { SessionWrites } from './session-writes.js';
     JwtStrategy,
     AuthenticationGuard,
   ],
-  exports: [SessionsService, AuthenticationGuard],
+  exports: [AuthService, SessionsService, AuthenticationGuard],
 })
 export class AuthModule {}

@@ -45,7 +45,7 @@ describe(AuthService.name, () => {
       ...fields,
     }) as User;
 
-  function setUp() {
+  function setUp(settings: Partial<AppConfig> = {}) {
     /** The order in which the collaborators were asked, by name. */
     const steps: string[] = [];
     const issued: IssuedSession = { session: { id: 's1', userId: 'u1' } as AuthSession, refreshToken: 's1.secret' };
@@ -97,10 +97,63 @@ describe(AuthService.name, () => {
       accessTokens as unknown as AccessTokens,
       passwords as unknown as PasswordHasher,
       limits as unknown as AttemptLimits,
-      config,
+      { ...config, ...settings },
     );
     return { sut, steps, issued, users, sessions, accessTokens, passwords, limits };
   }
+
+  describe('login when EMAIL_VERIFICATION_REQUIRED is on', () => {
+    it('refuses an unverified account with the right password, after the check, and starts no session', async () => {
+      const { sut, users, sessions, limits } = setUp({ emailVerificationRequired: true });
+      users.findByEmail.mockResolvedValueOnce(aUser({ isVerified: false }));
+      await expect(sut.login('alice@example.com', 'right password', ip)).rejects.toEqual(
+        new DomainError('EMAIL_NOT_VERIFIED'),
+      );
+      expect(sessions.start).not.toHaveBeenCalled();
+      // The right password was given: the attempt does not count towards a lock-out.
+      expect(limits.reset).toHaveBeenCalledWith(emailCheck('alice@example.com'));
+    });
+
+    it('tells a wrong password as always, and lets a verified account in', async () => {
+      const { sut, users, passwords, sessions } = setUp({ emailVerificationRequired: true });
+      users.findByEmail.mockResolvedValueOnce(aUser({ isVerified: false }));
+      passwords.verify.mockResolvedValueOnce({ valid: false, needsRehash: false });
+      await expect(sut.login('alice@example.com', 'wrong', ip)).rejects.toEqual(new DomainError('INCORRECT_LOGIN'));
+      users.findByEmail.mockResolvedValueOnce(aUser({ isVerified: true }));
+      await sut.login('alice@example.com', 'right password', ip);
+      expect(sessions.start).toHaveBeenCalledTimes(1);
+    });
+
+    it('lets an unverified account in when verification is not required', async () => {
+      const { sut, users, sessions } = setUp();
+      users.findByEmail.mockResolvedValueOnce(aUser({ isVerified: false }));
+      await sut.login('alice@example.com', 'right password', ip);
+      expect(sessions.start).toHaveBeenCalledTimes(1);
+    });
+  });
+
+  describe('accounts without a password (single sign-on)', () => {
+    it('answers a password login as for an unknown email, after the same decoy work', async () => {
+      const { sut, users, passwords, steps } = setUp();
+      users.findByEmail.mockResolvedValueOnce(aUser({ hashedPassword: null }));
+      await expect(sut.login('alice@example.com', 'anything', ip)).rejects.toEqual(new DomainError('INCORRECT_LOGIN'));
+      expect(passwords.verify).not.toHaveBeenCalled();
+      expect(users.findByEmail).toHaveBeenCalledWith('alice@example.com');
+      expect(steps).toEqual(['take', 'verifyDecoy']);
+    });
+
+    it('signs in a user proven another way, and refuses an inactive one', async () => {
+      const { sut, sessions } = setUp();
+      await expect(sut.signInAs(aUser())).resolves.toEqual({
+        access_token: 'access(u1,s1)',
+        token_type: 'bearer',
+        refresh_token: 's1.secret',
+        expires_in: 1800,
+      });
+      await expect(sut.signInAs(aUser({ isActive: false }))).rejects.toEqual(new DomainError('INACTIVE_ACCOUNT'));
+      expect(sessions.start).toHaveBeenCalledTimes(1);
+    });
+  });
 
   describe('login', () => {
     it("takes a slot of the email's and the address's limits before any password check", async () => {

@@ -36,16 +36,30 @@ export class AuthService {
     await this.limits.take([byEmail, byAddress], 'TOO_MANY_LOGIN_FAILURES');
     const { user, check } = await this.guarded([byEmail, byAddress], async () => {
       const found = await this.users.findByEmail(email);
-      const result: PasswordCheck = found
+      const result: PasswordCheck = found?.hashedPassword
         ? await this.passwords.verify(found.hashedPassword, password)
-        : await this.passwords.verifyDecoy(password).then(() => ({ valid: false, needsRehash: false }));
+        : // An unknown email, or an account without a password (single sign-on only): the same work and answer.
+          await this.passwords.verifyDecoy(password).then(() => ({ valid: false, needsRehash: false }));
       return { user: found, check: result };
     });
     if (!user || !check.valid) throw new DomainError('INCORRECT_LOGIN');
     if (!user.isActive) throw new DomainError('INACTIVE_ACCOUNT');
+    if (this.config.emailVerificationRequired && !user.isVerified) {
+      await Promise.all([this.limits.reset(byEmail), this.limits.giveBack([byAddress])]);
+      throw new DomainError('EMAIL_NOT_VERIFIED');
+    }
     // The right password: the slots go back before any further work, which an outage may fail.
     await Promise.all([this.limits.reset(byEmail), this.limits.giveBack([byAddress])]);
     if (check.needsRehash) await this.users.upgradePasswordHash(user, await this.passwords.hash(password));
+    return this.tokensFor(user, await this.sessions.start(user));
+  }
+
+  /**
+   * A session for a user another way of signing in has proven (single sign-on): refused to an
+   * inactive account, as a password login is.
+   */
+  async signInAs(user: User): Promise<TokenResponseDto> {
+    if (!user.isActive) throw new DomainError('INACTIVE_ACCOUNT');
     return this.tokensFor(user, await this.sessions.start(user));
   }
 
@@ -70,7 +84,10 @@ export class AuthService {
     const [byUser, byAddress] = this.passwordChangeLimits(user, clientIp);
     await this.limits.take([byUser, byAddress], 'TOO_MANY_PASSWORD_FAILURES');
     const { valid } = await this.guarded([byUser, byAddress], () =>
-      this.passwords.verify(user.hashedPassword, input.current_password),
+      user.hashedPassword
+        ? this.passwords.verify(user.hashedPassword, input.current_password)
+        : // No password yet (single sign-on): none is right; password recovery sets the first one.
+          this.passwords.verifyDecoy(input.current_password).then(() => ({ valid: false })),
     );
     if (!valid) throw new DomainError('INCORRECT_PASSWORD');
     await Promise.all([this.limits.reset(byUser), this.limits.giveBack([byAddress])]);

@@ -9,6 +9,7 @@ import { JobQueue } from '../jobs/job-queue.service.js';
 import { renderEmail } from '../mail/templates.js';
 import { UsersService } from '../users/users.service.js';
 import { PASSWORD_UPDATED } from './auth.service.js';
+import { readPurposeToken } from './purpose-token.js';
 import { PasswordResetMail, RESET_TOKEN_TYPE, type ResetClaims } from './password-reset-mail.js';
 
 const RECOVERY_SENT = 'If that email is registered, we sent a password recovery link';
@@ -65,19 +66,13 @@ export class PasswordRecoveryService {
     return renderEmail(composed.content).html;
   }
 
-  private async verify(token: string): Promise<ResetClaims | null> {
-    try {
-      const claims = await this.jwt.verifyAsync<Partial<ResetClaims>>(token);
-      // jsonwebtoken checks `exp` only when a token has one: a token without it would never expire.
-      const valid =
-        claims.typ === RESET_TOKEN_TYPE &&
-        typeof claims.sub === 'string' &&
-        typeof claims.ver === 'number' &&
-        typeof claims.exp === 'number';
-      return valid ? (claims as ResetClaims) : null;
-    } catch {
-      return null;
-    }
+  private verify(token: string): Promise<ResetClaims | null> {
+    return readPurposeToken<ResetClaims>(
+      this.jwt,
+      token,
+      RESET_TOKEN_TYPE,
+      (claims) => typeof claims.sub === 'string' && typeof claims.ver === 'number',
+    );
   }
 
   private recoveryLimits(email: string, clientIp: string): LimitCheck[] {

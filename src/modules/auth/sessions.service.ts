@@ -1,7 +1,7 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, type Repository } from 'typeorm';
+import { hashSecret, newSecret, sameHash } from '../../common/security/secrets.js';
 import { UUID_PATTERN } from '../../common/validation/uuid-param.pipe.js';
 import { AppConfig } from '../../config/app-config.js';
 import type { User } from '../users/entities/user.entity.js';
@@ -16,20 +16,6 @@ export interface IssuedSession {
   session: AuthSession;
   /** `<session id>.<secret>`: given to the client once, stored only as a hash. */
   refreshToken: string;
-}
-
-function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('base64url');
-}
-
-function newSecret(): string {
-  return randomBytes(32).toString('base64url');
-}
-
-function sameHash(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }
 
 @Injectable()

@@ -11,6 +11,8 @@ import {
   ECHO_QUEUE,
   EMAIL_QUEUE,
   type EchoJob,
+  EMAIL_VERIFICATION_JOB,
+  type EmailVerificationJob,
   PASSWORD_RESET_JOB,
   type PasswordResetJob,
   type QueueName,
@@ -39,6 +41,10 @@ export class JobQueue {
   /** Queued for every recovery request alike; the worker decides whether an email goes out. */
   requestPasswordReset(job: PasswordResetJob): Promise<string> {
     return this.enqueue(EMAIL_QUEUE, PASSWORD_RESET_JOB, job);
+  }
+
+  requestEmailVerification(job: EmailVerificationJob): Promise<string> {
+    return this.enqueue(EMAIL_QUEUE, EMAIL_VERIFICATION_JOB, job);
   }
 
   echo(job: EchoJob): Promise<string> {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PasswordResetMailModule } from '../auth/password-reset-mail.js';
+import { VerificationMailModule } from '../auth/verification-mail.js';
 import { RedisModule } from '../../redis/redis.module.js';
 import { MailModule } from '../mail/mail.module.js';
 import { bullRoot, queues } from './jobs.module.js';
@@ -9,7 +10,7 @@ import { QueueErrorReporter } from './queue-error-reporter.js';
 
 /** The job processors: imported by the worker process only, so they run nowhere else. */
 @Module({
-  imports: [bullRoot('worker'), queues, RedisModule, MailModule, PasswordResetMailModule],
+  imports: [bullRoot('worker'), queues, RedisModule, MailModule, PasswordResetMailModule, VerificationMailModule],
   providers: [EmailProcessor, EchoProcessor, QueueErrorReporter],
 })
 export class JobsWorkerModule {}

@@ -21,6 +21,12 @@ export interface PasswordResetJob extends JobContext {
 }
 export const PASSWORD_RESET_JOB = 'password-reset';
 
+/** A verification email for a user's current address; the worker writes the link, if still unverified. */
+export interface EmailVerificationJob extends JobContext {
+  userId: string;
+}
+export const EMAIL_VERIFICATION_JOB = 'email-verification';
+
 export interface EchoJob extends JobContext {
   message: string;
 }

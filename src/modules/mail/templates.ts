@@ -9,6 +9,7 @@ export type EmailTemplate =
   | { template: 'test'; projectName: string; to: string }
   | { template: 'new-account'; projectName: string; email: string; loginLink: string }
   | { template: 'password-reset'; projectName: string; email: string; resetLink: string; validHours: number }
+  | { template: 'email-verification'; projectName: string; email: string; verifyLink: string; validHours: number }
   | {
       template: 'invitation';
       projectName: string;
@@ -79,6 +80,23 @@ export function renderEmail(email: EmailTemplate): RenderedEmail {
           `We received a request to recover the password for user ${email.email}.\n` +
           `Reset it within ${email.validHours} hours (the link works once):\n${email.resetLink}\n\n` +
           "If you didn't request a password recovery, you can ignore this email.\n",
+      };
+    case 'email-verification':
+      return {
+        subject: `${email.projectName} - Verify your email ${email.email}`,
+        html: layout(
+          `${email.projectName} - Verify your email`,
+          [
+            `Confirm that <strong>${escapeHtml(email.email)}</strong> is your address by clicking the button below.`,
+            `The link is valid for ${email.validHours} hours and works once.`,
+            "If you didn't create an account or change your email, you can ignore this email.",
+          ],
+          { label: 'Verify email', href: email.verifyLink },
+        ),
+        text:
+          `${email.projectName} - Verify your email\n\n` +
+          `Confirm that ${email.email} is your address within ${email.validHours} hours (the link works once):\n${email.verifyLink}\n\n` +
+          "If you didn't create an account or change your email, you can ignore this email.\n",
       };
     case 'invitation':
       return {

@@ -7,7 +7,7 @@ import type { AppConfig } from '../../config/app-config.js';
 import { type ChangeFeed, type ChangeTopic, USER_CHANGED } from '../../redis/change-feed.js';
 import type { ResponseCache } from '../cache/response-cache.service.js';
 import type { JobQueue } from '../jobs/job-queue.service.js';
-import type { SendEmailJob } from '../jobs/queues.js';
+import type { EmailVerificationJob, SendEmailJob } from '../jobs/queues.js';
 import type { User } from './entities/user.entity.js';
 import { UserWrites } from './user-writes.js';
 import { UsersService } from './users.service.js';
@@ -56,6 +56,7 @@ describe(UsersService.name, () => {
     const hash = jest.fn(async (password: string) => `hashed:${password}`);
     const invalidateOwner = jest.fn(async (_ownerId: string) => undefined);
     const sendEmail = jest.fn(async (_job: SendEmailJob) => 'job-1');
+    const requestEmailVerification = jest.fn(async (_job: EmailVerificationJob) => 'job-2');
     const publish = jest.fn(async (_topic: ChangeTopic, _id: string) => undefined);
     const config = {
       projectName: 'Acme',
@@ -65,7 +66,7 @@ describe(UsersService.name, () => {
     const sut = new UsersService(
       rows as unknown as Repository<User>,
       { hash } as unknown as PasswordHasher,
-      { sendEmail } as unknown as JobQueue,
+      { sendEmail, requestEmailVerification } as unknown as JobQueue,
       config,
       new UserWrites(
         { subscribers: [] } as unknown as DataSource,
@@ -73,7 +74,7 @@ describe(UsersService.name, () => {
         { invalidateOwner } as unknown as ResponseCache,
       ),
     );
-    return { sut, stored, rows, builder, hash, invalidateOwner, sendEmail, publish };
+    return { sut, stored, rows, builder, hash, invalidateOwner, sendEmail, requestEmailVerification, publish };
   }
 
   describe('reading', () => {
@@ -120,6 +121,7 @@ describe(UsersService.name, () => {
         hashedPassword: 'hashed:a long password',
         isActive: true,
         isSuperuser: false,
+        isVerified: true,
       });
       expect(rows.save).toHaveBeenCalledWith(created);
       // Email is not configured: no welcome message.
@@ -215,6 +217,7 @@ describe(UsersService.name, () => {
         hashedPassword: 'hashed:a long password',
         isActive: true,
         isSuperuser: false,
+        isVerified: false,
       });
       stored.push(user('taken', { emailNormalized: 'taken@example.com' }));
       await expect(sut.register({ email: 'TAKEN@example.com', password: 'a long password' }, true)).rejects.toEqual(
@@ -236,6 +239,7 @@ describe(UsersService.name, () => {
         fullName: null,
         isActive: true,
         isSuperuser: true,
+        isVerified: true,
       });
       expect(builder.orIgnore).toHaveBeenCalled();
 
@@ -247,6 +251,86 @@ describe(UsersService.name, () => {
       rows.createQueryBuilder.mockClear();
       await expect(sut.ensureFirstSuperuser('ROOT@example.com', 'a long password')).resolves.toBe(false);
       expect(rows.createQueryBuilder).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('verification of addresses', () => {
+    it('queues a verification email on signup and on a new email when email is configured, and not otherwise', async () => {
+      const configured = setUp({ smtp: true });
+      const signedUp = await configured.sut.register({ email: 'new@example.com', password: 'a long password' }, true);
+      expect(configured.requestEmailVerification).toHaveBeenCalledWith({ userId: signedUp.id });
+      const moved = await configured.sut.updateMe(user('alice', { isVerified: true }), { email: 'moved@example.com' });
+      expect(moved).toMatchObject({ isVerified: false, credentialsVersion: 4 });
+      expect(configured.requestEmailVerification).toHaveBeenLastCalledWith({ userId: 'alice' });
+      configured.requestEmailVerification.mockClear();
+      await configured.sut.updateMe(user('bob', { isVerified: true }), { full_name: 'Bob' });
+      expect(configured.requestEmailVerification).not.toHaveBeenCalled();
+
+      const unconfigured = setUp();
+      await unconfigured.sut.register({ email: 'other@example.com', password: 'a long password' }, true);
+      expect(unconfigured.requestEmailVerification).not.toHaveBeenCalled();
+    });
+
+    it('keeps the account when its verification email cannot be queued', async () => {
+      const { sut, requestEmailVerification } = setUp({ smtp: true });
+      const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      requestEmailVerification.mockRejectedValueOnce(new Error('Queue unavailable'));
+      try {
+        await expect(
+          sut.register({ email: 'new@example.com', password: 'a long password' }, true),
+        ).resolves.toMatchObject({
+          isVerified: false,
+        });
+        expect(warn).toHaveBeenCalledWith(expect.stringContaining('not queued: Queue unavailable'));
+      } finally {
+        warn.mockRestore();
+      }
+    });
+
+    it("marks a user verified by one conditional update on the link's address, and tells every process", async () => {
+      const { sut, rows, publish } = setUp();
+      await expect(sut.markVerified('alice', 'alice@example.com')).resolves.toBe(true);
+      expect(rows.update).toHaveBeenCalledWith(
+        { id: 'alice', emailNormalized: 'alice@example.com', isVerified: false },
+        { isVerified: true },
+      );
+      expect(publish).toHaveBeenCalledWith(USER_CHANGED, 'alice');
+      rows.update.mockResolvedValueOnce({ affected: 0 });
+      await expect(sut.markVerified('alice', 'alice@example.com')).resolves.toBe(false);
+    });
+
+    it('a superuser setting an address vouches for it', async () => {
+      const { sut, stored } = setUp();
+      stored.push(user('alice', { isVerified: false }));
+      await expect(sut.update('alice', { email: 'new@example.com' })).resolves.toMatchObject({ isVerified: true });
+    });
+
+    it("drops an unverified account's password and sessions when a provider proves the address", async () => {
+      const { sut, stored, rows } = setUp();
+      const squatted = user('squatted', { isVerified: false });
+      stored.push(squatted);
+      await sut.confirmEmailByIdentity(squatted);
+      expect(rows.update).toHaveBeenCalledWith(
+        { id: 'squatted', isVerified: false },
+        { isVerified: true, hashedPassword: null, credentialsVersion: expect.any(Function) as unknown },
+      );
+      rows.update.mockClear();
+      const verified = user('verified', { isVerified: true });
+      await expect(sut.confirmEmailByIdentity(verified)).resolves.toBe(verified);
+      expect(rows.update).not.toHaveBeenCalled();
+    });
+
+    it('creates the account of a provider-proven person verified, active, ordinary and without a password', async () => {
+      const { sut } = setUp();
+      await expect(sut.createFromIdentity('Sso@Example.com', 'Sam')).resolves.toEqual({
+        email: 'Sso@Example.com',
+        emailNormalized: 'sso@example.com',
+        fullName: 'Sam',
+        hashedPassword: null,
+        isActive: true,
+        isSuperuser: false,
+        isVerified: true,
+      });
     });
   });
 

@@ -74,6 +74,8 @@ export class UsersService {
         hashedPassword: await this.passwords.hash(input.password),
         isActive: input.is_active ?? true,
         isSuperuser: input.is_superuser ?? false,
+        // A superuser vouches for the address of an account they make.
+        isVerified: true,
       },
       'EMAIL_TAKEN_ON_CREATE',
     );
@@ -109,16 +111,66 @@ export class UsersService {
 
   async register(input: RegisterUserDto, openRegistration: boolean): Promise<User> {
     if (!openRegistration) throw new DomainError('REGISTRATION_CLOSED');
-    return this.insert(
+    const user = await this.insert(
       {
         email: input.email,
         fullName: input.full_name ?? null,
         hashedPassword: await this.passwords.hash(input.password),
         isActive: true,
         isSuperuser: false,
+        isVerified: false,
       },
       'EMAIL_TAKEN_ON_SIGNUP',
     );
+    await this.queueVerificationEmail(user);
+    return user;
+  }
+
+  /**
+   * An account for a person an identity provider vouches for: verified, active, and without a
+   * password (they sign in through the provider, or set one by password recovery).
+   */
+  createFromIdentity(email: string, fullName: string | null): Promise<User> {
+    return this.insert(
+      { email, fullName, hashedPassword: null, isActive: true, isSuperuser: false, isVerified: true },
+      'EMAIL_TAKEN_ON_SIGNUP',
+    );
+  }
+
+  /**
+   * An identity provider has verified the address of an account that had not: the account is now
+   * verified, and a password set before that is dropped with every session made with it, since
+   * whoever chose it never proved they own the address (it may be someone claiming it first).
+   */
+  async confirmEmailByIdentity(user: User): Promise<User> {
+    if (user.isVerified) return user;
+    await this.writes.change(user.id, () =>
+      this.users.update(
+        { id: user.id, isVerified: false },
+        { isVerified: true, hashedPassword: null, credentialsVersion: () => 'credentials_version + 1' },
+      ),
+    );
+    return (await this.findById(user.id)) ?? user;
+  }
+
+  /**
+   * Marks the user verified if their address is still the one a link was sent to and they were not
+   * yet verified: one conditional UPDATE, so a link works once even when used twice at once.
+   */
+  async markVerified(userId: string, emailNormalized: string): Promise<boolean> {
+    const result = await this.writes.change(userId, () =>
+      this.users.update({ id: userId, emailNormalized, isVerified: false }, { isVerified: true }),
+    );
+    return Boolean(result.affected);
+  }
+
+  /** Queues the verification email of a user's current address, when email is configured. */
+  async queueVerificationEmail(user: User): Promise<void> {
+    if (!emailEnabled(this.config)) return;
+    // The account or its new address stands either way; an outage costs the email, which can be asked again.
+    await this.jobs
+      .requestEmailVerification({ userId: user.id })
+      .catch((error: Error) => this.logger.warn(`verification email for ${user.id} not queued: ${error.message}`));
   }
 
   /**
@@ -132,15 +184,21 @@ export class UsersService {
     if (input.email !== undefined && input.email !== user.email) {
       changes.email = input.email;
       changes.credentialsVersion = user.credentialsVersion + 1;
+      changes.isVerified = false;
     }
-    return this.apply(user, changes);
+    const updated = await this.apply(user, changes);
+    if (changes.email !== undefined) await this.queueVerificationEmail(updated);
+    return updated;
   }
 
   async update(id: string, input: UpdateUserDto): Promise<User> {
     const user = await this.findById(id);
     if (!user) throw new DomainError('NO_SUCH_USER_ID');
     const changes: Partial<User> = {};
-    if (input.email !== undefined && input.email !== user.email) changes.email = input.email;
+    if (input.email !== undefined && input.email !== user.email) {
+      changes.email = input.email;
+      changes.isVerified = true;
+    }
     if (input.full_name !== undefined) changes.fullName = input.full_name;
     if (input.is_superuser !== undefined) changes.isSuperuser = input.is_superuser;
     if (input.is_active !== undefined) changes.isActive = input.is_active;
@@ -203,6 +261,7 @@ export class UsersService {
           fullName: null,
           isActive: true,
           isSuperuser: true,
+          isVerified: true,
         })
         .orIgnore()
         .execute(),

@@ -19,6 +19,9 @@ export class UserResponseDto {
   @ApiProperty()
   is_superuser: boolean;
 
+  @ApiProperty({ description: 'The user has shown they receive mail at this address' })
+  is_verified: boolean;
+
   @ApiProperty({ format: 'date-time' })
   created_at: string;
 
@@ -32,6 +35,7 @@ export class UserResponseDto {
       full_name: user.fullName,
       is_active: user.isActive,
       is_superuser: user.isSuperuser,
+      is_verified: user.isVerified,
       created_at: user.createdAt.toISOString(),
       updated_at: user.updatedAt.toISOString(),
     };

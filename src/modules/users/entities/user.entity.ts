@@ -27,14 +27,19 @@ export class User {
   @Column({ name: 'full_name', type: 'varchar', length: 255, nullable: true })
   fullName: string | null;
 
-  @Column({ name: 'hashed_password', type: 'varchar', length: 255 })
-  hashedPassword: string;
+  /** Null for an account made by single sign-on that has never set a password. */
+  @Column({ name: 'hashed_password', type: 'varchar', length: 255, nullable: true })
+  hashedPassword: string | null;
 
   @Column({ name: 'is_active', type: 'boolean', default: true })
   isActive: boolean;
 
   @Column({ name: 'is_superuser', type: 'boolean', default: false })
   isSuperuser: boolean;
+
+  /** The user has shown they receive mail at `email` (a link, an identity provider, or a superuser). */
+  @Column({ name: 'is_verified', type: 'boolean', default: false })
+  isVerified: boolean;
 
   /**
    * Bumped whenever the user's credentials or standing change (password set, reset, email
