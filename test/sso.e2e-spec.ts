@@ -1,9 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Redis } from 'ioredis';
 import request from 'supertest';
-import { loadConfig } from '../src/config/app-config.js';
+import { type AppConfig, loadConfig } from '../src/config/app-config.js';
+import { freePort, startRedis } from '../scripts/local-services.js';
 import { Browser, OpenIdProvider } from './utils/openid-provider.js';
 import { createTestApp } from './utils/test-app.js';
 import { bearer, createUser, login, loginAsSuperuser, uniqueEmail } from './utils/users.js';
@@ -11,15 +14,6 @@ import { bearer, createUser, login, loginAsSuperuser, uniqueEmail } from './util
 const FRONTEND = 'http://localhost:5173';
 const CALLBACK_PAGE = `${FRONTEND}/login/callback`;
 const PROVIDER = 'acme';
-
-/** A port nobody listens on now, to run the API on (the provider must know its callback URL first). */
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Single sign-on against a real OpenID provider on 127.0.0.1, following every redirect as a browser. */
 describe('single sign-on (OpenID Connect)', () => {
@@ -34,6 +28,8 @@ describe('single sign-on (OpenID Connect)', () => {
   let api: string;
   let redis: Redis;
   let superuser: string;
+  /** The test apps' single sign-on settings. */
+  let oidc: Partial<AppConfig>;
   const http = () => request(app.getHttpServer());
 
   /** A person at the provider, signing in as `sub`. */
@@ -87,7 +83,7 @@ describe('single sign-on (OpenID Connect)', () => {
     const port = await freePort();
     api = `http://127.0.0.1:${port}`;
     await provider.start([`${api}/api/v1/login/oidc/${PROVIDER}/callback`]);
-    const oidc = {
+    oidc = {
       apiPublicUrl: api,
       frontendHost: FRONTEND,
       oidcAllowInsecureIssuer: true,
@@ -375,6 +371,34 @@ describe('single sign-on (OpenID Connect)', () => {
       .set(bearer(exchanged[0].body.access_token))
       .expect(200);
     expect(identities.body.count).toBe(1);
+  });
+
+  it('answers a Redis outage fast: the browser with #error=unavailable, the exchange with 503', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sso-redis-'));
+    const redis = await startRedis({ dataDir, port: await freePort(), persistent: false });
+    const cut = await createTestApp({ ...oidc, redisUrl: redis.url });
+    try {
+      const { code } = await signIn(personAt());
+      await redis.stop();
+      const started = Date.now();
+      const begun = await request(cut.getHttpServer()).get(`/api/v1/login/oidc/${PROVIDER}`).expect(302);
+      expect(begun.headers.location).toBe(`${CALLBACK_PAGE}#error=unavailable`);
+      const finished = await request(cut.getHttpServer())
+        .get(`/api/v1/login/oidc/${PROVIDER}/callback?code=c&state=s`)
+        .set('Cookie', 'sso_flow=x')
+        .expect(302);
+      expect(finished.headers.location).toBe(`${CALLBACK_PAGE}#error=unavailable`);
+      const exchanged = await request(cut.getHttpServer()).post('/api/v1/login/oidc/exchange').send({ code });
+      expect({ status: exchanged.status, body: exchanged.body }).toEqual({
+        status: 503,
+        body: { detail: 'Service Unavailable' },
+      });
+      expect(Date.now() - started).toBeLessThan(3000);
+    } finally {
+      await cut.close();
+      await redis.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   describe('with OIDC_AUTO_CREATE=false', () => {

@@ -1522,6 +1522,10 @@ export type SsoExchangeErrors = {
      * No account for this identity (OIDC_AUTO_CREATE=false)
      */
     403: unknown;
+    /**
+     * Redis, which holds the codes, is unreachable
+     */
+    503: unknown;
 };
 
 export type SsoExchangeResponses = {

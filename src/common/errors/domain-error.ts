@@ -70,6 +70,8 @@ export const DETAIL = {
   INVALID_INVITATION: 'Invalid invitation',
   // Outages
   QUEUE_UNAVAILABLE: 'Queue unavailable',
+  /** Redis, which holds what the request needs (a sign-in's one-time code), is unreachable. */
+  REDIS_UNAVAILABLE: 'Service Unavailable',
 } as const;
 
 export type DomainErrorCode = keyof typeof DETAIL;

@@ -69,6 +69,7 @@ export const DOMAIN_ERROR_STATUS: Record<DomainErrorCode, number> = {
   ALREADY_A_MEMBER: 400,
   INVALID_INVITATION: 400,
   QUEUE_UNAVAILABLE: 503,
+  REDIS_UNAVAILABLE: 503,
 };
 
 /** Fastify's own request errors (raised before a route runs), by their code. */

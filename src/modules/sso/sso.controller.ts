@@ -6,6 +6,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiResponse,
+  ApiServiceUnavailableResponse,
   ApiTags,
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
@@ -100,6 +101,7 @@ export class SsoController {
     description: `${DETAIL.INVALID_CODE} (unknown, used, or older than 60 s); ${DETAIL.INACTIVE_ACCOUNT}`,
   })
   @ApiForbiddenResponse({ description: `${DETAIL.NO_ACCOUNT_FOR_IDENTITY} (OIDC_AUTO_CREATE=false)` })
+  @ApiServiceUnavailableResponse({ description: 'Redis, which holds the codes, is unreachable' })
   exchange(@Body() input: ExchangeCodeDto): Promise<TokenResponseDto> {
     return this.sso.exchange(input.code);
   }

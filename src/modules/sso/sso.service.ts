@@ -134,7 +134,9 @@ export class SsoService {
 
   /** The token pair for a one-time code, which works once and for EXCHANGE_CODE_TTL_SECONDS. */
   async exchange(code: string): Promise<TokenResponseDto> {
-    const stored = await this.redis.getdel(this.codeKey(code));
+    const stored = await this.redis.getdel(this.codeKey(code)).catch(() => {
+      throw new DomainError('REDIS_UNAVAILABLE', { retryAfterSeconds: 5 });
+    });
     if (!stored) throw new DomainError('INVALID_CODE');
     const user = await this.identities.accountFor(JSON.parse(stored) as ProvenIdentity);
     return this.auth.signInAs(user);
