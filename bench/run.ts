@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -41,6 +43,8 @@ const { values: options } = parseArgs({
     compare: { type: 'string' },
     // Comma-separated target ids: measure only those, print their medians, write no report.
     only: { type: 'string' },
+    // Also our API with tracing on (every trace sampled, exported to a sink that discards them).
+    tracing: { type: 'boolean', default: false },
   },
 });
 
@@ -230,6 +234,7 @@ async function main(): Promise<void> {
   chmodSync(scratch, 0o755);
   const services: RunningService[] = [];
   const servers: BenchServer[] = [];
+  const sinks: Server[] = [];
   try {
     log('starting PostgreSQL and Redis');
     const [postgres, redis] = await Promise.all([
@@ -296,6 +301,30 @@ async function main(): Promise<void> {
       return { server, url };
     };
 
+    /**
+     * Our API exporting every trace over OTLP/HTTP (protobuf, the default) to a sink in this process
+     * that answers and discards: what tracing costs the API, not a collector.
+     */
+    const startTraced = async () => {
+      const sink = createServer((request, response) => {
+        request.resume();
+        request.on('end', () => response.writeHead(200, { 'content-type': 'application/x-protobuf' }).end());
+      }).listen(0, '127.0.0.1');
+      await once(sink, 'listening');
+      const port = await freePort();
+      const server = new BenchServer('ours, tracing every request', apiEntry, [], {
+        ...apiEnv(port, true),
+        DB_MIGRATE_ON_START: 'false',
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(sink.address() as { port: number }).port}`,
+        OTEL_TRACES_SAMPLER: 'always_on',
+      });
+      servers.push(server);
+      sinks.push(sink);
+      const url = `http://127.0.0.1:${port}`;
+      await server.waitUntilServing(`${url}/health/live`);
+      return { server, url };
+    };
+
     log('seeding');
     const cachedUrl = `http://127.0.0.1:${cachedPort}`;
     const uncachedUrl = `http://127.0.0.1:${uncachedPort}`;
@@ -329,6 +358,7 @@ async function main(): Promise<void> {
     await bareNest.waitForOutput('listening');
     const bareNestUrl = `http://127.0.0.1:${bareNestPort}`;
     const compared = options.compare ? await startCompared(options.compare) : undefined;
+    const traced = options.tracing ? await startTraced() : undefined;
     const nodeHttp = await baseline('node-http');
     const fastify = await baseline('fastify');
     const pgItem = await baseline('fastify-pg-item');
@@ -384,6 +414,16 @@ async function main(): Promise<void> {
               },
             ]
           : []),
+        ...(traced
+          ? [
+              {
+                id: 'a-otel',
+                label: 'ours, tracing on: GET /health/live (not traced, as every probe)',
+                server: traced.server,
+                request: get(`${traced.url}/health/live`),
+              },
+            ]
+          : []),
       ],
       [
         {
@@ -434,6 +474,16 @@ async function main(): Promise<void> {
               },
             ]
           : []),
+        ...(traced
+          ? [
+              {
+                id: 'c-otel',
+                label: 'ours, tracing every request: GET /api/v1/items/{id}, cache hit',
+                server: traced.server,
+                request: get(`${traced.url}/api/v1/items/${data.itemId}`, auth),
+              },
+            ]
+          : []),
       ],
       [
         {
@@ -473,6 +523,8 @@ async function main(): Promise<void> {
       for (const [id, result] of await measure(group)) figures.set(id, result);
     }
     if (only) {
+      wholeRun.cached.stop();
+      wholeRun.uncached.stop();
       for (const f of figures.values())
         log(`median of ${f.id} (${f.label}): ${f.rps.toFixed(0)} req/s, p99 ${f.p99.toFixed(2)} ms`);
       return;
@@ -574,6 +626,7 @@ async function main(): Promise<void> {
     log(`wrote ${out}`);
   } finally {
     for (const server of servers.reverse()) await server.stop().catch(() => undefined);
+    for (const sink of sinks) sink.close();
     for (const service of services.reverse()) await service.stop().catch(() => undefined);
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -1,18 +1,12 @@
-import 'reflect-metadata';
 import cluster from 'node:cluster';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { Logger as PinoLogger } from 'nestjs-pino';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ShutdownState } from './common/http/shutdown-state.js';
-import { closeOnSignals } from './common/lifecycle/close-on-signals.js';
-import { HttpConnections } from './common/lifecycle/http-connections.js';
-import { loadConfigOrExit, loadEnvFile, metricsEnabled } from './config/app-config.js';
+import { loadConfigOrExit, loadEnvFile } from './config/app-config.js';
+import { startTracing } from './telemetry/tracing.js';
 
-/** How long a connection may sit idle at shutdown: a request its client sent may still be on the wire. */
-const IDLE_CONNECTION_GRACE_MS = 500;
-
+/**
+ * The API's entry point. Under WEB_CONCURRENCY > 1 this process is the cluster's primary, which
+ * only forks API processes. An API process starts tracing (when configured) before anything it
+ * traces is imported, then the app.
+ */
 async function bootstrap(): Promise<void> {
   loadEnvFile();
   const config = loadConfigOrExit();
@@ -21,37 +15,13 @@ async function bootstrap(): Promise<void> {
     runPrimary(config);
     return;
   }
-
-  // Imported after the environment is final: the config module validates it at import time.
-  const { AppModule } = await import('./app.module.js');
-  const { configureApp, createFastifyAdapter } = await import('./app.setup.js');
-
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createFastifyAdapter(config), {
-    bufferLogs: true,
-  });
-  app.useLogger(app.get(PinoLogger));
-  configureApp(app);
-  const connections = new HttpConnections(app.getHttpServer());
-  // Drain first: readiness 503 and `Connection: close` while load balancers catch up. Then stop
-  // listening and let every request that reached the server finish, before the app's modules
-  // (database, Redis, queues) close.
-  closeOnSignals(app, config.shutdownTimeoutMs, async () => {
-    app.get(ShutdownState).shuttingDown = true;
-    await sleep(config.shutdownDrainMs);
-    await connections.stopAndSettle(IDLE_CONNECTION_GRACE_MS);
-  });
-
-  await app.listen({ host: config.host, port: config.port });
-  const logger = new Logger('Bootstrap');
-  logger.log(`API listening on ${await app.getUrl()} (docs at /docs)`);
-  if (!metricsEnabled(config)) {
-    logger.log(
-      'Metrics are off: in production GET /metrics answers 404 until METRICS_TOKEN is set (then scrape it with Authorization: Bearer <METRICS_TOKEN>)',
-    );
-  }
+  await startTracing('api');
+  const { runApi } = await import('./api.js');
+  await runApi(config);
 }
 
-bootstrap().catch((error: unknown) => {
+bootstrap().catch(async (error: unknown) => {
+  const { Logger } = await import('@nestjs/common');
   new Logger('Bootstrap').error(error instanceof Error ? error.message : String(error));
   process.exit(1);
 });

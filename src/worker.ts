@@ -1,27 +1,17 @@
-import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { Logger as PinoLogger } from 'nestjs-pino';
-import { closeOnSignals } from './common/lifecycle/close-on-signals.js';
 import { loadConfigOrExit, loadEnvFile } from './config/app-config.js';
+import { startTracing } from './telemetry/tracing.js';
 
-/**
- * The queue worker: runs the job processors. SIGTERM stops taking jobs, lets the active ones
- * finish (BullMQ's worker.close()), then exits; a SIGKILLed worker's jobs are taken up again by
- * another worker once their lock expires (WORKER_LOCK_DURATION_MS).
- */
+/** The worker's entry point: tracing first (when configured), before anything it traces is imported. */
 async function bootstrap(): Promise<void> {
   loadEnvFile();
-  const { shutdownTimeoutMs } = loadConfigOrExit();
-
-  const { WorkerModule } = await import('./worker.module.js');
-  const app = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true });
-  app.useLogger(app.get(PinoLogger));
-  closeOnSignals(app, shutdownTimeoutMs);
-  new Logger('Worker').log('worker started');
+  const config = loadConfigOrExit();
+  await startTracing('worker');
+  const { runWorker } = await import('./worker-app.js');
+  await runWorker(config);
 }
 
-bootstrap().catch((error: unknown) => {
+bootstrap().catch(async (error: unknown) => {
+  const { Logger } = await import('@nestjs/common');
   new Logger('Worker').error(error instanceof Error ? error.message : String(error));
   process.exit(1);
 });

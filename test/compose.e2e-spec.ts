@@ -34,6 +34,7 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(services).sort()).toEqual([
       'api',
       'db',
+      'jaeger',
       'mailpit',
       'migrate',
       'pgadmin',
@@ -42,6 +43,22 @@ describe('docker-compose.yml', () => {
       'worker',
     ]);
     expect(services.pgadmin.profiles).toEqual(['debug']);
+    expect(services.jaeger.profiles).toEqual(['tracing']);
+  });
+
+  it('wires the API and the worker to the OTLP endpoint, each under its own service name', () => {
+    for (const [name, serviceName] of [
+      ['api', 'api'],
+      ['worker', 'worker'],
+    ] as const) {
+      expect(services[name].environment).toMatchObject({
+        OTEL_EXPORTER_OTLP_ENDPOINT: '${OTEL_EXPORTER_OTLP_ENDPOINT:-}',
+        OTEL_SERVICE_NAME: serviceName,
+        // The rest of the shared settings stay.
+        DATABASE_URL: expect.stringContaining('@db:5432/') as unknown,
+      });
+    }
+    expect(services.jaeger.expose).toContain('4318');
   });
 
   it('keeps data in named volumes, Redis with AOF and noeviction', () => {

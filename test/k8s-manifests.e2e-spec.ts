@@ -86,6 +86,23 @@ describe('Kubernetes manifests', () => {
     expect(find('ConfigMap', 'nest-api-config').data.DB_MIGRATE_ON_START).toBe('false');
   });
 
+  it('takes the OTLP endpoint and the sampler from the ConfigMap, off while empty, with a service name per workload', () => {
+    const config = find('ConfigMap', 'nest-api-config').data;
+    expect(config).toMatchObject({
+      OTEL_EXPORTER_OTLP_ENDPOINT: '',
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0.1',
+    });
+    const serviceName = (kind: string, name: string) =>
+      (find(kind, name).spec.template.spec.containers[0].env as { name: string; value: string }[]).find(
+        (variable) => variable.name === 'OTEL_SERVICE_NAME',
+      )?.value;
+    expect([serviceName('Deployment', 'nest-api'), serviceName('Deployment', 'nest-worker')]).toEqual([
+      'nest-api',
+      'nest-worker',
+    ]);
+  });
+
   it('ships a Secret template that production refuses until its placeholders are replaced', () => {
     const env = { ...find('ConfigMap', 'nest-api-config').data, ...find('Secret', 'nest-api-secrets').stringData };
     expect(env.NODE_ENV).toBe('production');

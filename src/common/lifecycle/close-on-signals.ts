@@ -1,4 +1,5 @@
 import { Logger, type INestApplicationContext } from '@nestjs/common';
+import { stopTracing } from '../../telemetry/tracing.js';
 
 /**
  * On SIGTERM or SIGINT: run `beforeClose` (the API drains there), close the app (in-flight
@@ -25,6 +26,8 @@ export function closeOnSignals(
       }, timeoutMs).unref();
       Promise.resolve(beforeClose?.())
         .then(() => app.close())
+        // The spans of the last requests and jobs, before the process ends.
+        .then(() => stopTracing())
         .then(
           () => process.exit(0),
           (error: unknown) => {

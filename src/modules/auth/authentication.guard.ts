@@ -6,6 +6,7 @@ import { IS_PUBLIC } from '../../common/auth/public.decorator.js';
 import { needsSession, SESSION_ONLY, type SessionCondition } from '../../common/auth/session-only.decorator.js';
 import { isDatabaseUnavailable } from '../../common/errors/database-errors.js';
 import { DomainError } from '../../common/errors/domain-error.js';
+import { inSpan } from '../../telemetry/tracing.js';
 import { ApiKeyStrategy } from './api-key.strategy.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import type { CredentialsCarrier } from './request-strategy.js';
@@ -34,7 +35,8 @@ export class AuthenticationGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest & { user: Principal }>();
-    request.user = await this.authenticate(request);
+    // A span of its own when tracing: who the caller is can cost a database read.
+    request.user = await inSpan('AuthenticationGuard', 'internal', () => this.authenticate(request));
     const sessionCondition = this.reflector.getAllAndOverride<SessionCondition | undefined>(SESSION_ONLY, targets);
     if (request.user.apiKey && needsSession(sessionCondition, request.body)) throw new DomainError('SESSION_REQUIRED');
     // Responses for a signed-in caller are theirs alone: no shared or browser cache keeps them.

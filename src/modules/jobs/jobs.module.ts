@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
 import type { DefaultJobOptions } from 'bullmq';
 import { AppConfig } from '../../config/app-config.js';
+import { queueTelemetry } from '../../telemetry/tracing.js';
 import { bullConnection } from './bull-connection.js';
 import { JobQueue } from './job-queue.service.js';
 import { JobsController } from './jobs.controller.js';
@@ -28,6 +29,8 @@ export function bullRoot(role: 'producer' | 'worker') {
       skipWaitingForReady: role === 'producer',
       prefix: `${config.redisKeyPrefix}:bull`,
       defaultJobOptions: jobDefaults(config),
+      // When tracing: a job carries its producer's trace, which the worker's processing continues.
+      telemetry: queueTelemetry(),
     }),
   });
 }

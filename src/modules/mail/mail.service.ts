@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { AppConfig, emailEnabled } from '../../config/app-config.js';
+import { inSpan } from '../../telemetry/tracing.js';
 import { type EmailTemplate, renderEmail } from './templates.js';
 
 export interface OutgoingEmail {
@@ -25,14 +26,17 @@ export class MailService implements OnModuleDestroy {
   async send(email: OutgoingEmail): Promise<string> {
     if (!this.enabled) throw new Error('email is not configured (SMTP_HOST and EMAILS_FROM_EMAIL)');
     const { subject, html, text } = renderEmail(email.content);
-    const info = await this.smtp().sendMail({
-      from: { name: this.config.smtp.fromName, address: this.config.smtp.fromEmail! },
-      to: email.to,
-      subject,
-      html,
-      text,
-      messageId: email.messageId,
-    });
+    // No instrumentation covers nodemailer: the send is a span of its own when tracing.
+    const info = await inSpan('smtp send', 'client', () =>
+      this.smtp().sendMail({
+        from: { name: this.config.smtp.fromName, address: this.config.smtp.fromEmail! },
+        to: email.to,
+        subject,
+        html,
+        text,
+        messageId: email.messageId,
+      }),
+    );
     this.logger.log(`sent "${subject}" to ${email.to} (${info.messageId})`);
     return info.messageId;
   }
