@@ -4,7 +4,10 @@ import type { Telemetry } from 'bullmq';
 
 /** The probes and the scrape: polled all day, no trace would tell anything. */
 const UNTRACED_PATHS = ['/health', '/metrics'];
-const untraced = (url = '') => UNTRACED_PATHS.some((path) => url === path || url.startsWith(`${path}/`));
+const untraced = (url = '') => {
+  const path = url.split('?')[0];
+  return UNTRACED_PATHS.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+};
 
 interface Tracing {
   api: typeof import('@opentelemetry/api');
