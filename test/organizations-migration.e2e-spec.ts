@@ -1,12 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { DataSource, type MigrationInterface } from 'typeorm';
 import { CreateUsersAndSessions1795558114576 } from '../migrations/1795558114576-CreateUsersAndSessions.js';
 import { CreateItems1795559823431 } from '../migrations/1795559823431-CreateItems.js';
 import { CreateApiKeys1796176282276 } from '../migrations/1796176282276-CreateApiKeys.js';
 import { NormalizedEmailsAndRefreshTokenHistory1796236755765 } from '../migrations/1796236755765-NormalizedEmailsAndRefreshTokenHistory.js';
 import { CreateOrganizations1796292062099 } from '../migrations/1796292062099-CreateOrganizations.js';
-import { dropDatabase, ensureDatabase } from '../scripts/local-services.js';
-import { buildDataSourceOptions } from '../src/database/data-source-options.js';
+import { MigrationDatabase } from './utils/migration-database.js';
 
 /** The schema the organizations migration was written against. */
 const BEFORE = [
@@ -18,33 +15,14 @@ const BEFORE = [
 
 /** The organizations migration on a database that has users and items from the schema before it. */
 describe('the organizations migration', () => {
-  const serverUrl = process.env.TEST_DATABASE_SERVER_URL!;
-  const databaseName = `migration_${randomBytes(4).toString('hex')}`;
-  let databaseUrl: string;
+  const database = new MigrationDatabase();
 
-  const dataSource = (migrations: (new () => MigrationInterface)[]) =>
-    new DataSource({
-      ...buildDataSourceOptions({
-        databaseUrl,
-        dbPoolSize: 1,
-        dbConnectTimeoutMs: 5000,
-        dbStatementTimeoutMs: 30_000,
-        projectName: 'organizations-migration',
-      }),
-      entities: [],
-      migrations,
-    });
+  beforeAll(() => database.create());
 
-  beforeAll(async () => {
-    databaseUrl = await ensureDatabase(serverUrl, databaseName);
-  });
-
-  afterAll(async () => {
-    await dropDatabase(serverUrl, databaseName);
-  });
+  afterAll(() => database.drop());
 
   it('applies on a populated database, keeps every item personal, and reverts', async () => {
-    const old = await dataSource(BEFORE).initialize();
+    const old = await database.withMigrations(BEFORE).initialize();
     try {
       await old.runMigrations();
       const [user] = await old.query(
@@ -57,7 +35,7 @@ describe('the organizations migration', () => {
       await old.destroy();
     }
 
-    const current = await dataSource([...BEFORE, CreateOrganizations1796292062099]).initialize();
+    const current = await database.withMigrations([...BEFORE, CreateOrganizations1796292062099]).initialize();
     try {
       const applied = await current.runMigrations();
       expect(applied.map((migration) => migration.name)).toEqual([

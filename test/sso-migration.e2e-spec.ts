@@ -1,13 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { DataSource, type MigrationInterface } from 'typeorm';
 import { CreateUsersAndSessions1795558114576 } from '../migrations/1795558114576-CreateUsersAndSessions.js';
 import { CreateItems1795559823431 } from '../migrations/1795559823431-CreateItems.js';
 import { CreateApiKeys1796176282276 } from '../migrations/1796176282276-CreateApiKeys.js';
 import { NormalizedEmailsAndRefreshTokenHistory1796236755765 } from '../migrations/1796236755765-NormalizedEmailsAndRefreshTokenHistory.js';
 import { CreateOrganizations1796292062099 } from '../migrations/1796292062099-CreateOrganizations.js';
 import { SsoIdentitiesAndEmailVerification1796298147641 } from '../migrations/1796298147641-SsoIdentitiesAndEmailVerification.js';
-import { dropDatabase, ensureDatabase } from '../scripts/local-services.js';
-import { buildDataSourceOptions } from '../src/database/data-source-options.js';
+import { MigrationDatabase } from './utils/migration-database.js';
 
 /** The schema the identities migration was written against. */
 const BEFORE = [
@@ -20,33 +17,14 @@ const BEFORE = [
 
 /** The identities and email verification migration on a database with users from the schema before it. */
 describe('the identities and email verification migration', () => {
-  const serverUrl = process.env.TEST_DATABASE_SERVER_URL!;
-  const databaseName = `migration_${randomBytes(4).toString('hex')}`;
-  let databaseUrl: string;
+  const database = new MigrationDatabase();
 
-  const dataSource = (migrations: (new () => MigrationInterface)[]) =>
-    new DataSource({
-      ...buildDataSourceOptions({
-        databaseUrl,
-        dbPoolSize: 1,
-        dbConnectTimeoutMs: 5000,
-        dbStatementTimeoutMs: 30_000,
-        projectName: 'sso-migration',
-      }),
-      entities: [],
-      migrations,
-    });
+  beforeAll(() => database.create());
 
-  beforeAll(async () => {
-    databaseUrl = await ensureDatabase(serverUrl, databaseName);
-  });
-
-  afterAll(async () => {
-    await dropDatabase(serverUrl, databaseName);
-  });
+  afterAll(() => database.drop());
 
   it('applies on a populated database, counts existing users as verified, and reverts keeping password-less accounts', async () => {
-    const old = await dataSource(BEFORE).initialize();
+    const old = await database.withMigrations(BEFORE).initialize();
     try {
       await old.runMigrations();
       await old.query(
@@ -56,7 +34,9 @@ describe('the identities and email verification migration', () => {
       await old.destroy();
     }
 
-    const current = await dataSource([...BEFORE, SsoIdentitiesAndEmailVerification1796298147641]).initialize();
+    const current = await database
+      .withMigrations([...BEFORE, SsoIdentitiesAndEmailVerification1796298147641])
+      .initialize();
     try {
       const applied = await current.runMigrations();
       expect(applied.map((migration) => migration.name)).toEqual([
