@@ -27,6 +27,12 @@ export class SmtpCatcher {
   });
   port = 0;
 
+  constructor() {
+    // A sender killed mid-session (the worker tests SIGKILL one) resets its connection; the server
+    // reports that as an error event, which would otherwise end the test process.
+    this.server.on('error', () => undefined);
+  }
+
   async start(): Promise<this> {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     this.port = (this.server.server.address() as { port: number }).port;
