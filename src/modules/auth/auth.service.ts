@@ -44,12 +44,9 @@ export class AuthService {
     });
     if (!user || !check.valid) throw new DomainError('INCORRECT_LOGIN');
     if (!user.isActive) throw new DomainError('INACTIVE_ACCOUNT');
-    if (this.config.emailVerificationRequired && !user.isVerified) {
-      await Promise.all([this.limits.reset(byEmail), this.limits.giveBack([byAddress])]);
-      throw new DomainError('EMAIL_NOT_VERIFIED');
-    }
     // The right password: the slots go back before any further work, which an outage may fail.
     await Promise.all([this.limits.reset(byEmail), this.limits.giveBack([byAddress])]);
+    if (this.config.emailVerificationRequired && !user.isVerified) throw new DomainError('EMAIL_NOT_VERIFIED');
     if (check.needsRehash) await this.users.upgradePasswordHash(user, await this.passwords.hash(password));
     return this.tokensFor(user, await this.sessions.start(user));
   }
